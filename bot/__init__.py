@@ -1,0 +1,1 @@
+"""ngo-bot: a Telegram bot for Kazakhstan's NGOs and the state grant system."""

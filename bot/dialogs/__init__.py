@@ -1,0 +1,1 @@
+"""aiogram-dialog dialogs, one per module; every StatesGroup lives in `states`."""

@@ -1,0 +1,1 @@
+"""aiogram routers. Each module exposes `get_router()`; `bot.app` includes them."""

@@ -1,0 +1,31 @@
+"""What the bot says to anything no other handler took."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import DialogManager, ShowMode
+
+from bot.i18n import Texts
+
+
+async def on_unhandled_message(message: Message, t: Texts, dialog_manager: DialogManager) -> None:
+    if dialog_manager.has_context():
+        # Inside a dialog whose current step takes buttons only: say so and
+        # bring the step back below, so nothing entered so far is lost.
+        await message.answer(t("fallback.use_buttons"))
+        await dialog_manager.show(ShowMode.SEND)
+        return
+    await message.answer(t("fallback.hint"))
+
+
+async def on_unhandled_callback(callback: CallbackQuery, t: Texts) -> None:
+    # A button no handler knows: stale, from an old version, or forged.
+    await callback.answer(t("errors.button_expired"), show_alert=True)
+
+
+def get_router() -> Router:
+    router = Router(name="fallback")
+    router.message.register(on_unhandled_message)
+    router.callback_query.register(on_unhandled_callback)
+    return router

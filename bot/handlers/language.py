@@ -1,0 +1,68 @@
+"""The language picker: on first contact and on /language."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_dialog import DialogManager, StartMode
+
+from bot.callbacks import LanguageChoice
+from bot.dialogs.states import MainMenu
+from bot.i18n import Texts
+from bot.locale_codes import SUPPORTED_LOCALES
+from storage.repositories.people import PersonView
+from storage.store import Store
+
+
+def language_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in SUPPORTED_LOCALES:
+        builder.button(
+            text=t.label(f"language.name.{code}"), callback_data=LanguageChoice(code=code)
+        )
+    builder.adjust(len(SUPPORTED_LOCALES))
+    return builder.as_markup()
+
+
+async def send_language_picker(message: Message, t: Texts) -> None:
+    await message.answer(t("language.prompt"), reply_markup=language_keyboard(t))
+
+
+async def on_language_command(message: Message, t: Texts) -> None:
+    await send_language_picker(message, t)
+
+
+async def on_language_chosen(
+    callback: CallbackQuery,
+    callback_data: LanguageChoice,
+    store: Store,
+    person: PersonView,
+    t: Texts,
+    dialog_manager: DialogManager,
+) -> None:
+    if callback_data.code not in SUPPORTED_LOCALES:
+        await callback.answer(t("errors.unknown_option"), show_alert=True)
+        return
+    first_choice = person.locale is None
+    await store.people.set_locale(person.telegram_id, callback_data.code)
+    await store.commit()
+    # The dialog renders with this same object, so the menu follows at once.
+    t.locale = callback_data.code
+    await callback.answer()
+    if callback.message is not None:
+        await callback.message.edit_text(
+            t("language.chosen", language=t.label(f"language.name.{callback_data.code}"))
+        )
+        if first_choice:
+            await callback.message.answer(t("start.greeting"))
+    # A language change is a fresh start: the old stack's texts were in the old language.
+    await dialog_manager.start(MainMenu.main, mode=StartMode.RESET_STACK)
+
+
+def get_router() -> Router:
+    router = Router(name="language")
+    router.message.register(on_language_command, Command("language"))
+    router.callback_query.register(on_language_chosen, LanguageChoice.filter())
+    return router

@@ -1,0 +1,1 @@
+"""Middlewares. Each is attached where it is needed, in `bot.app`."""

@@ -1,0 +1,218 @@
+"""Starts the bot: checks the database, migrates, then polls or serves the webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.utils.token import TokenValidationError, validate_token
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import create_bot, create_dispatcher, create_fsm_storage
+from bot.commands import publish_commands
+from bot.i18n import Translator
+from bot.settings import Settings
+from scheduler.clock import create_clock
+from scheduler.jobs import register_jobs
+from storage import migrate
+from storage.engine import create_engine, create_session_factory
+
+log = logging.getLogger(__name__)
+
+DIALOG_STATE_MAX_AGE = timedelta(days=60)
+
+
+class StartupError(Exception):
+    """A problem the operator must fix; its text is one line naming what is wrong."""
+
+
+def safe_database_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparsable URL>"
+
+
+def check_token(settings: Settings) -> str:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value():
+        raise StartupError(
+            "BOT_TOKEN is not set: get a token from @BotFather, "
+            "or try `ngo-bot sandbox`, which needs none"
+        )
+    token = settings.bot_token.get_secret_value()
+    try:
+        validate_token(token)
+    except TokenValidationError:
+        raise StartupError("BOT_TOKEN is not a valid token (expected 123456:ABC...)") from None
+    return token
+
+
+async def open_database(settings: Settings, *, apply_migrations: bool) -> AsyncEngine:
+    where = safe_database_url(settings.database_url)
+    try:
+        engine = create_engine(settings.database_url)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise StartupError(f"DATABASE_URL is not usable ({where}): {exc}") from None
+    try:
+        async with asyncio.timeout(15):
+            up_to_date = await migrate.is_up_to_date(engine)
+            if not up_to_date:
+                if not apply_migrations:
+                    raise StartupError(
+                        f"the database at {where} needs migrations: run `ngo-bot migrate` first"
+                    )
+                log.info("applying database migrations", extra={"database": where})
+                await migrate.upgrade(engine)
+    except StartupError:
+        await engine.dispose()
+        raise
+    except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
+        await engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0] or type(exc).__name__
+        for secret in settings.secrets():
+            reason = reason.replace(secret, "***")
+        raise StartupError(f"DATABASE_URL: cannot open the database at {where}: {reason}") from None
+    return engine
+
+
+async def introduce_bot(bot: Bot, settings: Settings, attempts: int = 3) -> None:
+    """Ask the server who we are, so a wrong token or address fails with one clear line."""
+    for attempt in range(1, attempts + 1):
+        try:
+            me = await bot.me()
+        except TelegramUnauthorizedError:
+            raise StartupError(
+                f"BOT_TOKEN was refused by the Bot API server at {settings.telegram_api_url}"
+            ) from None
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            if attempt == attempts:
+                raise StartupError(
+                    f"TELEGRAM_API_URL: cannot reach the Bot API server at "
+                    f"{settings.telegram_api_url}: {exc.message}"
+                ) from None
+            await asyncio.sleep(attempt)
+        else:
+            log.info("bot identified", extra={"username": me.username, "bot_id": me.id})
+            return
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def serve(
+    settings: Settings,
+    *,
+    apply_migrations: bool = True,
+    stop: asyncio.Event | None = None,
+    ready: asyncio.Event | None = None,
+    handle_signals: bool = True,
+) -> None:
+    """Run until `stop` is set or SIGTERM/SIGINT arrives; in-flight updates finish first."""
+    check_token(settings)
+    stop = stop or asyncio.Event()
+    if handle_signals:
+        _stop_on_signals(stop)
+    translator = Translator()
+    engine = await open_database(settings, apply_migrations=apply_migrations)
+    session_factory = create_session_factory(engine)
+    storage, isolation = create_fsm_storage(settings, session_factory)
+    wiring = create_dispatcher(settings, translator, session_factory, storage, isolation)
+    bot = create_bot(settings)
+    clock = create_clock(settings.timezone)
+    register_jobs(clock, session_factory, DIALOG_STATE_MAX_AGE)
+    try:
+        await introduce_bot(bot, settings)
+        await publish_commands(bot, translator, settings.default_locale)
+        clock.start()
+        if settings.uses_webhook:
+            await _serve_webhook(settings, wiring.dispatcher, bot, stop, ready)
+        else:
+            await _serve_polling(settings, wiring.dispatcher, bot, stop, ready)
+    finally:
+        if clock.running:
+            clock.shutdown(wait=False)
+        await storage.close()
+        await bot.session.close()
+        await engine.dispose()
+        log.info("stopped")
+
+
+async def _serve_polling(settings, dispatcher, bot: Bot, stop, ready) -> None:
+    with contextlib.suppress(Exception):
+        await bot.delete_webhook(drop_pending_updates=False)
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
+            bot,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            handle_as_tasks=settings.concurrent_updates,
+            handle_signals=False,
+            close_bot_session=False,
+        )
+    )
+    log.info("polling", extra={"api": settings.telegram_api_url})
+    if ready is not None:
+        ready.set()
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    if polling not in done:
+        await dispatcher.stop_polling()
+        await polling
+    else:
+        stopper.cancel()
+        polling.result()
+
+
+def webhook_path(webhook_url: str) -> str:
+    path = urlsplit(webhook_url).path
+    return path if path and path != "/" else "/webhook"
+
+
+async def _serve_webhook(settings: Settings, dispatcher, bot: Bot, stop, ready) -> None:
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    app = web.Application()
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app.router.add_get("/healthz", healthz)
+    SimpleRequestHandler(
+        dispatcher,
+        bot,
+        secret_token=secret,
+        handle_in_background=settings.concurrent_updates,
+    ).register(app, path=webhook_path(settings.webhook_url))
+    setup_application(app, dispatcher, bot=bot)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.listen_host, settings.listen_port)
+    await site.start()
+    await bot.set_webhook(
+        settings.webhook_url,
+        secret_token=secret,
+        allowed_updates=dispatcher.resolve_used_update_types(),
+    )
+    log.info("webhook listening", extra={"listen": settings.webhook_listen})
+    if ready is not None:
+        ready.set()
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,145 @@
+"""Typed configuration from environment variables and an optional `.env` file.
+
+Every policy value from REFERENCE.md that is a choice rather than a law is a
+setting here, with the reference value as its default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.locale_codes import SUPPORTED_LOCALES
+
+TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_SQLITE_FILE = "ngo-bot.db"
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual DSN spellings and pick the async driver for them."""
+    url = url.strip()
+    for plain, asynchronous in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return asynchronous + url[len(plain) :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = Field(default_factory=default_database_url)
+    redis_url: str | None = None
+    telegram_api_url: str = TELEGRAM_API_URL
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_locale: Literal["kk", "ru", "en"] = "ru"
+    timezone: str = "Asia/Almaty"
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0:8080"
+
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    # Each update gets its own task so one slow user never holds up the others;
+    # the test harness turns this off to know exactly when an update is done.
+    concurrent_updates: bool = True
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            if not all(p.lstrip("-").isdigit() for p in parts):
+                raise ValueError("must be comma-separated numeric Telegram ids, like 12345,67890")
+            return frozenset(int(p) for p in parts)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        value = normalise_database_url(value)
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _check_listen(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be HOST:PORT, for example 0.0.0.0:8080")
+        return value
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Settings:
+        if self.default_locale not in SUPPORTED_LOCALES:  # pragma: no cover - Literal guards it
+            raise ValueError("default_locale must be kk, ru or en")
+        return self
+
+    @property
+    def listen_host(self) -> str:
+        return self.webhook_listen.rpartition(":")[0]
+
+    @property
+    def listen_port(self) -> int:
+        return int(self.webhook_listen.rpartition(":")[2])
+
+    @property
+    def uses_webhook(self) -> bool:
+        return bool(self.webhook_url)
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line or an error text."""
+        found = []
+        if self.bot_token is not None:
+            found.append(self.bot_token.get_secret_value())
+        if self.webhook_secret is not None:
+            found.append(self.webhook_secret.get_secret_value())
+        from sqlalchemy.engine import make_url
+
+        try:
+            password = make_url(self.database_url).password
+        except Exception:  # an unparsable URL has no password to hide
+            password = None
+        if password:
+            found.append(password)
+        return [s for s in found if s]

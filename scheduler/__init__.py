@@ -1,0 +1,1 @@
+"""The clock. APScheduler only says when; durable state lives in the project's tables."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, repositories, the FSM storage and migrations."""

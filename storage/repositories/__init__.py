@@ -1,0 +1,1 @@
+"""Repositories read and write rows on a session they are given. They never commit."""

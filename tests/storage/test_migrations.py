@@ -1,0 +1,59 @@
+"""The migration stairway: every revision upgrades, downgrades and upgrades again."""
+
+from __future__ import annotations
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from storage import migrate
+from storage.engine import create_engine
+from storage.models import Base
+
+
+def revisions(database_url: str) -> list[str]:
+    script = ScriptDirectory.from_config(migrate.alembic_config(database_url))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+async def table_names(engine) -> set[str]:
+    async with engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def test_stairway(database_url):
+    engine = create_engine(database_url)
+    try:
+        previous = "base"
+        for revision in revisions(database_url):
+            await migrate.upgrade(engine, revision)
+            await migrate.downgrade(engine, previous)
+            await migrate.upgrade(engine, revision)
+            previous = revision
+        assert await migrate.is_up_to_date(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_head_matches_the_models(database_url):
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine)
+        assert set(Base.metadata.tables) <= await table_names(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_migrations_leave_no_difference_from_the_models(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            diff = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
+        assert diff == []
+    finally:
+        await engine.dispose()
