@@ -9,3 +9,10 @@ from aiogram.filters.callback_data import CallbackData
 
 class LanguageChoice(CallbackData, prefix="lang"):
     code: str
+
+
+class JoinDecision(CallbackData, prefix="jr"):
+    """An owner's answer to a join request; the presser's ownership is re-checked."""
+
+    request_id: int
+    approve: bool

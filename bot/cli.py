@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import threading
 from collections.abc import Sequence
 
 from pydantic import ValidationError
@@ -62,6 +63,150 @@ def _migrate(args: argparse.Namespace) -> None:
         raise CliError(str(exc)) from None
 
 
+def _topics(args: argparse.Namespace) -> None:
+    from bot.clock import Clock
+    from bot.runner import StartupError, open_database
+    from grants.topic_files import TopicFileError, dump_topics, import_topics
+    from storage.engine import create_session_factory
+    from storage.store import Store
+
+    settings = load_settings()
+    configure_logging("WARNING", "text", settings.secrets())
+
+    text = None
+    if args.action == "import":
+        text = sys.stdin.read() if args.file == "-" else _read(args.file)
+
+    async def go() -> str:
+        engine = await open_database(settings, apply_migrations=True)
+        try:
+            async with create_session_factory(engine)() as session:
+                store = Store(session)
+                if text is not None:
+                    result = await import_topics(store, text, Clock(settings.timezone).now())
+                    await store.commit()
+                    return f"topics imported: {result.created} new, {result.updated} updated"
+                return dump_topics(await store.topics.all(), Clock(settings.timezone).zone)
+        finally:
+            await engine.dispose()
+
+    try:
+        outcome = asyncio.run(go())
+    except (StartupError, TopicFileError) as exc:
+        raise CliError(str(exc)) from None
+    if args.action == "export" and args.file != "-":
+        try:
+            with open(args.file, "w", encoding="utf-8") as out:
+                out.write(outcome)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.file}: {exc.strerror}") from None
+        outcome = f"topics exported to {args.file}"
+    print(outcome)
+
+
+def _admin(args: argparse.Namespace) -> None:
+    from bot.clock import Clock
+    from bot.runner import StartupError, open_database
+    from console import roles
+    from storage.engine import create_session_factory
+    from storage.store import Store
+
+    settings = load_settings()
+    configure_logging("WARNING", "text", settings.secrets())
+    role = roles.parse_role(args.role)
+    if role is None:
+        raise CliError(f"ROLE must be one of: {', '.join(r.value for r in roles.Role)}")
+
+    async def go() -> str:
+        engine = await open_database(settings, apply_migrations=True)
+        try:
+            async with create_session_factory(engine)() as session:
+                store = Store(session)
+                change = roles.grant if args.action == "grant" else roles.revoke
+                now = Clock(settings.timezone).now()
+                changed = await change(store, roles.COMMAND_LINE, args.telegram_id, role, now)
+                await store.commit()
+        finally:
+            await engine.dispose()
+        verb = "granted to" if args.action == "grant" else "revoked from"
+        if not changed:
+            state = "has" if args.action == "grant" else "lacks"
+            return f"nothing to do: {args.telegram_id} {state} {role.value}"
+        return f"{role.value} {verb} {args.telegram_id}"
+
+    try:
+        print(asyncio.run(go()))
+    except StartupError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _export(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from bot.clock import Clock
+    from bot.i18n import Translator
+    from bot.runner import StartupError, open_database
+    from console.exports import ExportError, ExportFilters, ExportFormat, ExportKind, export
+    from console.roles import COMMAND_LINE
+    from storage.engine import create_session_factory
+    from storage.store import Store
+
+    settings = load_settings()
+    configure_logging("WARNING", "text", settings.secrets())
+    clock = Clock(settings.timezone)
+    filters = ExportFilters(topic=args.topic, region=args.region, year=args.year)
+
+    async def go() -> str:
+        engine = await open_database(settings, apply_migrations=True)
+        try:
+            async with create_session_factory(engine)() as session:
+                store = Store(session)
+                made = await export(
+                    store,
+                    kind=ExportKind(args.kind),
+                    fmt=ExportFormat(args.format),
+                    filters=filters,
+                    t=Translator().for_locale(args.lang),
+                    zone=clock.zone,
+                    now=clock.now(),
+                    actor=COMMAND_LINE,
+                )
+                try:
+                    await asyncio.to_thread(Path(args.out).write_bytes, made.content)
+                except OSError as exc:
+                    raise CliError(f"cannot write {args.out}: {exc.strerror}") from None
+                await store.commit()
+                return f"{args.kind}: {made.row_count} rows written to {args.out}"
+        finally:
+            await engine.dispose()
+
+    try:
+        print(asyncio.run(go()))
+    except StartupError as exc:
+        raise CliError(str(exc)) from None
+    except ExportError as exc:
+        raise CliError(f"export: {exc.problem.value.replace('_', ' ')}") from None
+
+
+def _backup(args: argparse.Namespace) -> None:
+    from bot.backup import BackupError, backup_sqlite, sqlite_file
+
+    settings = load_settings()
+    try:
+        made = backup_sqlite(sqlite_file(settings.database_url), args.file)
+    except BackupError as exc:
+        raise CliError(f"backup: {exc}") from None
+    print(f"backup written to {made.path} ({made.size} bytes, integrity ok)")
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as source:
+            return source.read()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def _emulator(args: argparse.Namespace) -> None:
     from emulator.cli import main as emulator_main
 
@@ -72,7 +217,7 @@ def _emulator(args: argparse.Namespace) -> None:
 def _sandbox(args: argparse.Namespace) -> None:
     from bot.sandbox import run_sandbox
 
-    sys.exit(asyncio.run(run_sandbox(script=args.script, db=args.db, lang=args.lang)))
+    sys.exit(run_sandbox(script=args.script, db=args.db, lang=args.lang))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +240,37 @@ def build_parser() -> argparse.ArgumentParser:
     mig = commands.add_parser("migrate", help="upgrade the database schema")
     mig.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
     mig.set_defaults(handler=_migrate)
+
+    topics = commands.add_parser("topics", help="import or export grant topics as YAML")
+    topics.add_argument("action", choices=("import", "export"))
+    topics.add_argument("file", help="a YAML file, or - for standard input/output")
+    topics.set_defaults(handler=_topics)
+
+    admin = commands.add_parser("admin", help="grant or revoke a role: admin, operator, expert")
+    admin.add_argument("action", choices=("grant", "revoke"))
+    admin.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
+    admin.add_argument("role", metavar="ROLE", help="admin, operator or expert")
+    admin.set_defaults(handler=_admin)
+
+    exp = commands.add_parser(
+        "export", help="export organisations, filings, applications or awards as XLSX or CSV"
+    )
+    exp.add_argument("kind", choices=("organisations", "filings", "applications", "awards"))
+    exp.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    exp.add_argument("--out", required=True, help="the file to write")
+    exp.add_argument("--topic", help="only this grant topic (its code)")
+    exp.add_argument("--region", help="only organisations in this region (its code)")
+    exp.add_argument("--year", type=int, help="only this year")
+    exp.add_argument(
+        "--lang", choices=("kk", "ru", "en"), default="ru", help="the language of the headers"
+    )
+    exp.set_defaults(handler=_export)
+
+    backup = commands.add_parser(
+        "backup", help="copy the SQLite database to FILE while the bot runs (consistent)"
+    )
+    backup.add_argument("file", metavar="FILE", help="the backup file to create (must not exist)")
+    backup.set_defaults(handler=_backup)
 
     emu = commands.add_parser("emulator", help="run the local Telegram Bot API emulator standalone")
     emu.add_argument("--host", default="127.0.0.1")
@@ -119,7 +295,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_thread_errors(args: threading.ExceptHookArgs) -> None:
+    """A driver's worker thread (aiosqlite) may still report after the loop closed,
+    when a start-up check already failed and said why in one line. Say it in one
+    line too, instead of a traceback after the real message."""
+    if isinstance(args.exc_value, RuntimeError) and "Event loop is closed" in str(args.exc_value):
+        return
+    print(f"ngo-bot: background error: {args.exc_type.__name__}: {args.exc_value}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    threading.excepthook = _quiet_thread_errors
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)

@@ -22,7 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.locale_codes import SUPPORTED_LOCALES
-from locales import catalog_path
+from locales import catalog_files
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +70,21 @@ class Translator:
 
     @staticmethod
     def _load(locale: str) -> gettext.GNUTranslations:
-        with catalog_path(locale).open("rb") as po_file:
-            catalog = read_po(po_file, locale=locale)
-        compiled = io.BytesIO()
-        write_mo(compiled, catalog, use_fuzzy=False)
-        compiled.seek(0)
-        return gettext.GNUTranslations(compiled)
+        merged: gettext.GNUTranslations | None = None
+        for path in catalog_files(locale):
+            with path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=locale)
+            compiled = io.BytesIO()
+            write_mo(compiled, catalog, use_fuzzy=False)
+            compiled.seek(0)
+            translations = gettext.GNUTranslations(compiled)
+            if merged is None:
+                merged = translations
+            else:
+                merged._catalog.update(translations._catalog)  # type: ignore[attr-defined]
+        if merged is None:
+            raise FileNotFoundError(f"no message catalog for {locale}")
+        return merged
 
     @cached_property
     def keys(self) -> dict[str, set[str]]:

@@ -10,7 +10,9 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.exceptions import (
+    TelegramConflictError,
     TelegramNetworkError,
     TelegramServerError,
     TelegramUnauthorizedError,
@@ -23,11 +25,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_bot, create_dispatcher, create_fsm_storage
-from bot.commands import publish_commands
+from bot.clock import Clock
+from bot.commands import publish_commands, publish_staff_commands
+from bot.health import Health
 from bot.i18n import Translator
+from bot.metrics import METRICS
 from bot.settings import Settings
-from scheduler.clock import create_clock
-from scheduler.jobs import register_jobs
+from delivery.sender import DeliveryEngine
+from scheduler.clock import create_scheduler
+from scheduler.jobs import register_delivery_jobs, register_jobs
 from storage import migrate
 from storage.engine import create_engine, create_session_factory
 
@@ -110,6 +116,26 @@ async def introduce_bot(bot: Bot, settings: Settings, attempts: int = 3) -> None
             return
 
 
+async def staff_members(session_factory, settings: Settings) -> list[tuple[int, str, set[str]]]:
+    """(telegram id, locale, roles) of everyone holding a role, ADMIN_IDS included."""
+    from storage.models import Role
+    from storage.store import Store
+
+    found: dict[int, tuple[str, set[str]]] = {}
+    async with session_factory() as session:
+        store = Store(session)
+        for role in Role:
+            for telegram_id in await store.people.all_telegram_ids_with_role(role):
+                person = await store.people.get(telegram_id)
+                locale = (person.locale if person else None) or settings.default_locale
+                found.setdefault(telegram_id, (locale, set()))[1].add(role.value)
+        for telegram_id in settings.admin_ids:
+            person = await store.people.get(telegram_id)
+            locale = (person.locale if person else None) or settings.default_locale
+            found.setdefault(telegram_id, (locale, set()))[1].add(Role.ADMIN.value)
+    return [(tid, locale, roles) for tid, (locale, roles) in found.items()]
+
+
 def _stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -124,6 +150,7 @@ async def serve(
     stop: asyncio.Event | None = None,
     ready: asyncio.Event | None = None,
     handle_signals: bool = True,
+    clock: Clock | None = None,
 ) -> None:
     """Run until `stop` is set or SIGTERM/SIGINT arrives; in-flight updates finish first."""
     check_token(settings)
@@ -134,30 +161,78 @@ async def serve(
     engine = await open_database(settings, apply_migrations=apply_migrations)
     session_factory = create_session_factory(engine)
     storage, isolation = create_fsm_storage(settings, session_factory)
-    wiring = create_dispatcher(settings, translator, session_factory, storage, isolation)
+    clock = clock or Clock(settings.timezone)
+    wiring = create_dispatcher(settings, translator, session_factory, storage, isolation, clock)
     bot = create_bot(settings)
-    clock = create_clock(settings.timezone)
-    register_jobs(clock, session_factory, DIALOG_STATE_MAX_AGE)
+    scheduler = create_scheduler(settings.timezone)
+    register_jobs(scheduler, session_factory, DIALOG_STATE_MAX_AGE, clock.now)
+    outbox = DeliveryEngine(bot, session_factory, translator, settings, clock)
+    register_delivery_jobs(scheduler, outbox, clock.now)
     try:
         await introduce_bot(bot, settings)
         await publish_commands(bot, translator, settings.default_locale)
-        clock.start()
+        await publish_staff_commands(
+            bot, translator, await staff_members(session_factory, settings)
+        )
+        scheduler.start()
         if settings.uses_webhook:
-            await _serve_webhook(settings, wiring.dispatcher, bot, stop, ready)
+            health = Health(engine, getattr(storage, "redis", None))
+            await _serve_webhook(settings, wiring.dispatcher, bot, stop, ready, health)
         else:
             await _serve_polling(settings, wiring.dispatcher, bot, stop, ready)
     finally:
-        if clock.running:
-            clock.shutdown(wait=False)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await outbox.stop()
         await storage.close()
         await bot.session.close()
         await engine.dispose()
         log.info("stopped")
 
 
+# A conflict this soon after we began polling, with no poll answered yet, means
+# another instance was polling before us.
+CONFLICT_GRACE_SECONDS = 3.0
+
+
+class PollerConflictWatch(BaseRequestMiddleware):
+    """Notices Telegram's "Conflict" on getUpdates, which aiogram would log and retry.
+
+    When a newcomer polls, Telegram terminates the older poller's request; the
+    older one retries after a second and terminates the newcomer's. So the
+    instance that started first sees its conflict after polling for a while,
+    and the newcomer sees its own before its first poll is answered, within
+    seconds: that one leaves, and the first keeps serving.
+    """
+
+    def __init__(self) -> None:
+        self.started = asyncio.get_running_loop().time()
+        self.answered = False
+        self.refused = asyncio.Event()
+        self.reason = ""
+
+    async def __call__(self, make_request, bot, method):
+        if method.__api_method__ != "getUpdates":
+            return await make_request(bot, method)
+        try:
+            response = await make_request(bot, method)
+        except TelegramConflictError as conflict:
+            since_start = asyncio.get_running_loop().time() - self.started
+            if not self.answered and since_start < CONFLICT_GRACE_SECONDS:
+                self.reason = conflict.message
+                self.refused.set()
+            else:
+                log.warning("another poller appeared; it should leave on its own")
+            raise
+        self.answered = True
+        return response
+
+
 async def _serve_polling(settings, dispatcher, bot: Bot, stop, ready) -> None:
     with contextlib.suppress(Exception):
         await bot.delete_webhook(drop_pending_updates=False)
+    watch = PollerConflictWatch()
+    bot.session.middleware(watch)
     polling = asyncio.create_task(
         dispatcher.start_polling(
             bot,
@@ -171,13 +246,21 @@ async def _serve_polling(settings, dispatcher, bot: Bot, stop, ready) -> None:
     if ready is not None:
         ready.set()
     stopper = asyncio.create_task(stop.wait())
-    done, _ = await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    conflict = asyncio.create_task(watch.refused.wait())
+    done, _ = await asyncio.wait({polling, stopper, conflict}, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    conflict.cancel()
     if polling not in done:
         await dispatcher.stop_polling()
         await polling
     else:
-        stopper.cancel()
         polling.result()
+    if watch.refused.is_set():
+        raise StartupError(
+            "another instance is already polling this bot "
+            f"(Telegram: {watch.reason.removeprefix('Telegram server says - ')}); "
+            "stop it, or run several instances with WEBHOOK_URL"
+        )
 
 
 def webhook_path(webhook_url: str) -> str:
@@ -185,14 +268,31 @@ def webhook_path(webhook_url: str) -> str:
     return path if path and path != "/" else "/webhook"
 
 
-async def _serve_webhook(settings: Settings, dispatcher, bot: Bot, stop, ready) -> None:
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    app = web.Application()
+def add_operations_routes(app: web.Application, health: Health) -> None:
+    """/healthz for the load balancer (503 when the database or Redis is unreachable)
+    and /metrics for Prometheus."""
 
     async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
+        healthy, checks = await health.report()
+        return web.json_response(checks, status=200 if healthy else 503)
+
+    async def metrics(_request: web.Request) -> web.Response:
+        gauges = {}
+        depth = await health.outbox_depth()
+        if depth is not None:
+            gauges["ngo_bot_outbox_depth"] = ("Deliveries pending or being sent.", depth)
+        return web.Response(text=METRICS.render(gauges), content_type="text/plain", charset="utf-8")
 
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+
+
+async def _serve_webhook(
+    settings: Settings, dispatcher, bot: Bot, stop, ready, health: Health
+) -> None:
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    app = web.Application()
+    add_operations_routes(app, health)
     SimpleRequestHandler(
         dispatcher,
         bot,

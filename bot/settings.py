@@ -48,12 +48,48 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     telegram_api_url: str = TELEGRAM_API_URL
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # The operators' group chat where support questions arrive; none: each operator privately.
+    operator_chat_id: int | None = None
+    # A Telegram channel every operator broadcast is also published to (the bot is its admin).
+    broadcast_channel_id: int | None = None
     default_locale: Literal["kk", "ru", "en"] = "ru"
     timezone: str = "Asia/Almaty"
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0:8080"
+
+    # Grant rules that are policy, not law (REFERENCE.md): settings with the reference defaults.
+    institutional_percent: int = Field(default=10, ge=0, le=100)
+    # The monthly calculation index in tenge; the budget law sets it each year (2026: 4,325).
+    mci_kzt: int = Field(default=4325, gt=0)
+    # The activity-information year an NGO must have filed to apply; empty means
+    # "the latest year whose deadline (31 March) has passed".
+    required_filing_year: int | None = None
+
+    # Delivery engine (REFERENCE "Telegram platform limits"; kept under Telegram's ceilings).
+    rate_global_per_second: float = Field(default=25, gt=0)
+    rate_per_chat_per_second: float = Field(default=1, gt=0)
+    rate_per_chat_burst: int = Field(default=3, ge=1)
+    rate_group_per_minute: float = Field(default=20, gt=0)
+    rate_paid_per_second: float = Field(default=1000, gt=0)
+    # Share of the global budget that only replies to people may use, never a broadcast.
+    rate_interactive_reserve: float = Field(default=0.2, ge=0, lt=1)
+    allow_paid_broadcast: bool = False
+    quiet_hours_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    quiet_hours_end: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    reminder_days_before: list[int] = Field(default_factory=lambda: [7, 1])
+    delivery_batch_size: int = Field(default=50, ge=1, le=1000)
+    delivery_concurrency: int = Field(default=16, ge=1, le=200)
+    # A row left in "sending" by a crashed process is taken again after this long.
+    delivery_lease_seconds: float = Field(default=60, gt=0)
+    delivery_max_attempts: int = Field(default=8, ge=1)
+    delivery_retry_base_seconds: float = Field(default=2, gt=0)
+    delivery_retry_max_seconds: float = Field(default=600, gt=0)
+    delivery_tick_seconds: float = Field(default=1, gt=0)
+
+    # Per-user flood control: more updates than this in a minute are dropped, with one notice.
+    flood_updates_per_minute: int = Field(default=40, ge=1)
 
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"

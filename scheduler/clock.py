@@ -5,7 +5,7 @@ from __future__ import annotations
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 
-def create_clock(timezone: str) -> AsyncIOScheduler:
+def create_scheduler(timezone: str) -> AsyncIOScheduler:
     # No job store: every job is registered from code at start, and what a job
     # must remember is in our own tables, so nothing here needs pickling.
     return AsyncIOScheduler(

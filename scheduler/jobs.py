@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from delivery.planner import plan_all
+from delivery.sender import DeliveryEngine
 from storage.models import FsmRecord
+from storage.repositories.updates import UpdateClaims
+from storage.store import Store
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
+
+
+async def first_instance_to(session: AsyncSession, job: str) -> bool:
+    """True in the one instance that runs `job` now; the others skip it.
+
+    On PostgreSQL a transaction-level advisory lock, held until the job's
+    commit: N instances whose clocks fire together run a daily job once. The
+    daily jobs are idempotent too, so a late instance repeating one does no harm.
+    SQLite means one instance: always True.
+    """
+    if session.bind.dialect.name != "postgresql":
+        return True
+    key = zlib.crc32(f"ngo-bot:{job}".encode())
+    return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))
 
 
 async def prune_dialog_state(
@@ -24,6 +43,8 @@ async def prune_dialog_state(
     keeps the table from growing with every person who ever pressed a button.
     """
     async with session_factory() as session:
+        if not await first_instance_to(session, "prune_dialog_state"):
+            return 0
         result = await session.execute(
             delete(FsmRecord).where(FsmRecord.updated_at < utcnow() - max_age)
         )
@@ -33,11 +54,81 @@ async def prune_dialog_state(
     return result.rowcount or 0
 
 
+UPDATE_CLAIMS_KEPT = timedelta(days=3)
+
+
+async def forget_old_update_claims(session_factory: async_sessionmaker[AsyncSession]) -> int:
+    """Telegram keeps an unconfirmed update for 24 hours; claims older than that
+    can never meet a duplicate again."""
+    async with session_factory() as session:
+        if not await first_instance_to(session, "forget_old_update_claims"):
+            return 0
+        removed = await UpdateClaims(session).forget_before(utcnow() - UPDATE_CLAIMS_KEPT)
+        await session.commit()
+    return removed
+
+
+async def advance_topics(session_factory: async_sessionmaker[AsyncSession], now) -> tuple:
+    """Open published topics whose time has come and close those past their deadline.
+
+    Idempotent: a topic changes status once, so a missed minute or a second
+    instance running the same job does no harm.
+    """
+    async with session_factory() as session:
+        store = Store(session)
+        opened = await store.topics.open_due(now())
+        closed = await store.topics.close_due(now())
+        await store.commit()
+    if opened or closed:
+        log.info("topics advanced", extra={"opened": len(opened), "closed": len(closed)})
+    return opened, closed
+
+
+async def reveal_decisions(session_factory: async_sessionmaker[AsyncSession], now) -> int:
+    """Announce the committee's decisions whose reveal time has come (idempotent:
+    each is revealed once, the outbox then sends the notices)."""
+    from console.competition import reveal_due
+
+    async with session_factory() as session:
+        store = Store(session)
+        revealed = await reveal_due(store, now())
+        await store.commit()
+    if revealed:
+        log.info("decisions revealed", extra={"revealed": revealed})
+    return revealed
+
+
 def register_jobs(
     clock: AsyncIOScheduler,
     session_factory: async_sessionmaker[AsyncSession],
     dialog_state_max_age: timedelta,
+    now,
 ) -> None:
+    clock.add_job(
+        advance_topics,
+        "interval",
+        seconds=30,
+        kwargs={"session_factory": session_factory, "now": now},
+        id="advance_topics",
+        replace_existing=True,
+    )
+    clock.add_job(
+        reveal_decisions,
+        "interval",
+        seconds=30,
+        kwargs={"session_factory": session_factory, "now": now},
+        id="reveal_decisions",
+        replace_existing=True,
+    )
+    clock.add_job(
+        forget_old_update_claims,
+        "cron",
+        hour=4,
+        minute=23,
+        kwargs={"session_factory": session_factory},
+        id="forget_old_update_claims",
+        replace_existing=True,
+    )
     clock.add_job(
         prune_dialog_state,
         "cron",
@@ -45,5 +136,79 @@ def register_jobs(
         minute=17,
         kwargs={"session_factory": session_factory, "max_age": dialog_state_max_age},
         id="prune_dialog_state",
+        replace_existing=True,
+    )
+
+
+async def send_deliveries(engine: DeliveryEngine, budget_seconds: float) -> None:
+    """The outbox clock tick: send whatever is due (the next tick waits for this one)."""
+    report = await engine.drain(budget_seconds)
+    if report.claimed:
+        log.info("outbox drained", extra=vars(report))
+
+
+async def plan_deliveries(
+    session_factory: async_sessionmaker[AsyncSession], now, zone, days_before: list[int]
+) -> int:
+    """Plan due reminders and new-topic alerts (topics opened by advance_topics
+    are picked up on the next run); idempotent through the dedupe keys."""
+    planned = await plan_all(session_factory, now(), zone, days_before)
+    if planned:
+        log.info("deliveries planned", extra={"planned": planned})
+    return planned
+
+
+async def update_broadcasts(engine: DeliveryEngine) -> int:
+    """Edit each running broadcast's progress message; the final report once nothing remains."""
+    from bot.handlers.broadcast import edit_progress
+    from delivery import broadcasts
+    from storage.repositories.broadcasts import BroadcastRepository
+
+    async with engine.session_factory() as session:
+        store = Store(session)
+        repository = BroadcastRepository(session)
+        active = await repository.active()
+        for broadcast in active:
+            now = engine.clock.now()
+            await broadcasts.keep_paused(store, broadcast)
+            if await broadcasts.finish_if_done(store, broadcast, now):
+                broadcast = await repository.get(broadcast.id)
+            await store.commit()
+            operator = await store.people.get(broadcast.created_by)
+            locale = (operator.locale if operator else None) or engine.settings.default_locale
+            t = engine.translator.for_locale(locale)
+            await edit_progress(engine.bot, store, t, broadcast, now)
+    return len(active)
+
+
+def register_delivery_jobs(clock: AsyncIOScheduler, engine: DeliveryEngine, now) -> None:
+    settings = engine.settings
+    clock.add_job(
+        update_broadcasts,
+        "interval",
+        seconds=3,
+        kwargs={"engine": engine},
+        id="update_broadcasts",
+        replace_existing=True,
+    )
+    clock.add_job(
+        send_deliveries,
+        "interval",
+        seconds=settings.delivery_tick_seconds,
+        kwargs={"engine": engine, "budget_seconds": 30.0},
+        id="send_deliveries",
+        replace_existing=True,
+    )
+    clock.add_job(
+        plan_deliveries,
+        "interval",
+        seconds=60,
+        kwargs={
+            "session_factory": engine.session_factory,
+            "now": now,
+            "zone": engine.clock.zone,
+            "days_before": list(settings.reminder_days_before),
+        },
+        id="plan_deliveries",
         replace_existing=True,
     )

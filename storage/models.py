@@ -5,7 +5,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UtcDateTime, utcnow
@@ -18,6 +29,17 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def enum_column(kind: type[enum.Enum]) -> Enum:
+    """Stores an enum by its value ("draft"), the same text the code and exports use."""
+    return Enum(
+        kind,
+        native_enum=False,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):
@@ -42,6 +64,14 @@ class Person(Base):
     consent_version: Mapped[str | None] = mapped_column(String(32))
     consented_at: Mapped[datetime | None]
     blocked_bot_at: Mapped[datetime | None]
+    # Personal data, kept only after consent and erased by /delete_me.
+    full_name: Mapped[str | None] = mapped_column(String(256))
+    username: Mapped[str | None] = mapped_column(String(64))
+    active_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    # "Tell me about new topics in my areas" (the delivery engine sends them).
+    notify_new_topics: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -56,7 +86,7 @@ class RoleGrant(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     granted_by: Mapped[int | None] = mapped_column(BigInteger)
 
@@ -72,3 +102,565 @@ class FsmRecord(Base):
     state: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MemberRole(enum.StrEnum):
+    OWNER = "owner"
+    MEMBER = "member"
+
+
+class Organisation(Base):
+    """An NGO as registered in the bot: the front door of the state NGO database."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bin: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_alt: Mapped[str | None] = mapped_column(String(300))
+    # casefolded name and second name, for search in Kazakh, Russian and Latin
+    search_text: Mapped[str] = mapped_column(String(700), index=True)
+    legal_form: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str] = mapped_column(String(40), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str] = mapped_column(String(254))
+    website: Mapped[str | None] = mapped_column(String(300))
+    founded_year: Mapped[int] = mapped_column(Integer)
+    staff_count: Mapped[int] = mapped_column(Integer)
+    volunteer_count: Mapped[int] = mapped_column(Integer)
+    public_listing: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    areas: Mapped[list[OrganisationArea]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="OrganisationArea.area"
+    )
+
+
+class OrganisationArea(Base):
+    __tablename__ = "organisation_areas"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    area: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("organisation_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invite(Base):
+    """A single-use deep link (t.me/<bot>?start=join_<token>) into an organisation."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(48), unique=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]
+
+
+class JoinStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class JoinRequest(Base):
+    __tablename__ = "join_requests"
+    __table_args__ = (Index("ix_join_requests_org_status", "organisation_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    status: Mapped[JoinStatus] = mapped_column(enum_column(JoinStatus), default=JoinStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class ReportStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class ActivityReport(Base):
+    """Annual activity information for the state NGO database, one per organisation a year."""
+
+    __tablename__ = "activity_reports"
+    __table_args__ = (UniqueConstraint("organisation_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    status: Mapped[ReportStatus] = mapped_column(
+        enum_column(ReportStatus), default=ReportStatus.DRAFT
+    )
+    total_beneficiaries: Mapped[int | None] = mapped_column(Integer)
+    income_state_order: Mapped[int | None] = mapped_column(BigInteger)
+    income_state_grants: Mapped[int | None] = mapped_column(BigInteger)
+    income_international: Mapped[int | None] = mapped_column(BigInteger)
+    income_donations: Mapped[int | None] = mapped_column(BigInteger)
+    income_own: Mapped[int | None] = mapped_column(BigInteger)
+    staff_count: Mapped[int | None] = mapped_column(Integer)
+    volunteer_count: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None]
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+    projects: Mapped[list[ActivityProject]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ActivityProject.position"
+    )
+
+
+class ActivityProject(Base):
+    __tablename__ = "activity_projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("activity_reports.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    area: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str] = mapped_column(String(40))
+    beneficiaries: Mapped[int] = mapped_column(Integer)
+
+
+class TopicStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+class GrantTopic(Base):
+    """A grant topic announced by the operator; an NGO proposes how to carry it out."""
+
+    __tablename__ = "grant_topics"
+    __table_args__ = (Index("ix_grant_topics_status_closes", "status", "closes_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title_kk: Mapped[str] = mapped_column(String(300))
+    title_ru: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    description_kk: Mapped[str] = mapped_column(Text)
+    description_ru: Mapped[str] = mapped_column(Text)
+    description_en: Mapped[str] = mapped_column(Text)
+    area: Mapped[str] = mapped_column(String(40), index=True)
+    # Space-separated region codes; empty means every region is eligible.
+    regions: Mapped[str] = mapped_column(String(800), default="")
+    grant_type: Mapped[str] = mapped_column(String(16))
+    budget_min: Mapped[int] = mapped_column(BigInteger)
+    budget_max: Mapped[int] = mapped_column(BigInteger)
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    status: Mapped[TopicStatus] = mapped_column(enum_column(TopicStatus), default=TopicStatus.DRAFT)
+    # A draft topic opens by itself at opens_at only once the operator published it.
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_applications_per_ngo: Mapped[int] = mapped_column(Integer, default=1)
+    # "kk", "ru" or "kk ru": the languages the operator accepts applications in.
+    application_languages: Mapped[str] = mapped_column(String(16), default="kk ru")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Application(Base):
+    """An NGO's short application on a topic. It belongs to the organisation."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        Index("ix_applications_org_topic", "organisation_id", "topic_id"),
+        Index("ix_applications_topic_status", "topic_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("grant_topics.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    title: Mapped[str | None] = mapped_column(String(150))
+    problem: Mapped[str | None] = mapped_column(Text)
+    activities: Mapped[str | None] = mapped_column(Text)
+    results: Mapped[str | None] = mapped_column(Text)
+    beneficiaries: Mapped[int | None] = mapped_column(Integer)
+    duration_months: Mapped[int | None] = mapped_column(Integer)
+    budget_total: Mapped[int | None] = mapped_column(BigInteger)
+    institutional_amount: Mapped[int | None] = mapped_column(BigInteger)
+    # Space-separated region codes where the project will run.
+    regions: Mapped[str | None] = mapped_column(String(800))
+    language: Mapped[str | None] = mapped_column(String(2))
+    attachment_file_id: Mapped[str | None] = mapped_column(String(256))
+    attachment_name: Mapped[str | None] = mapped_column(String(256))
+    attachment_size: Mapped[int | None] = mapped_column(Integer)
+    attachment_mime: Mapped[str | None] = mapped_column(String(128))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None]
+    status_changed_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ApplicationEvent(Base):
+    """Every status change of an application: who, when, from what to what, and why."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReferenceCounter(Base):
+    """The last reference number handed out in a year (GR-2026-000123)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+    # A paused broadcast's rows: not claimed until resumed (back to pending).
+    PAUSED = "paused"
+
+
+class Delivery(Base):
+    """One message in the outbox: everything the bot sends that is not a reply to an update.
+
+    Either `text` is the rendered HTML, or `message_key` + `params` (JSON) are
+    rendered at send time in the recipient's current language.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    message_key: Mapped[str | None] = mapped_column(String(128))
+    params: Mapped[str | None] = mapped_column(Text)
+    reply_markup: Mapped[str | None] = mapped_column(Text)
+    photo_file_id: Mapped[str | None] = mapped_column(String(256))
+    document_file_id: Mapped[str | None] = mapped_column(String(256))
+    # Planning the same reminder twice must create one row: NULLs never collide.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    broadcast_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        enum_column(DeliveryStatus), default=DeliveryStatus.PENDING
+    )
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who holds a row in "sending" and until when; past the lease anyone may take it again.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class DeliveryOptOut(Base):
+    """A category of messages a person turned off in /settings (no row: they get it)."""
+
+    __tablename__ = "delivery_opt_outs"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One operator, expert or admin action: who, in which role, what, and the values
+    before and after (JSON). Written in the same transaction as the action itself."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[int] = mapped_column(BigInteger, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AssignmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    # The expert declared a conflict of interest: the application needs someone else.
+    CONFLICT = "conflict"
+
+
+class ExpertAssignment(Base):
+    """An application handed to an expert for scoring."""
+
+    __tablename__ = "expert_assignments"
+    __table_args__ = (UniqueConstraint("application_id", "expert_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    expert_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    status: Mapped[AssignmentStatus] = mapped_column(
+        enum_column(AssignmentStatus), default=AssignmentStatus.ACTIVE
+    )
+    assigned_by: Mapped[int | None] = mapped_column(BigInteger)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExpertConflict(Base):
+    """An expert's declared conflict of interest with an organisation: never assigned to it."""
+
+    __tablename__ = "expert_conflicts"
+    __table_args__ = (UniqueConstraint("expert_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL")
+    )
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Score(Base):
+    """An expert's marks for an application: five criteria from 1 to 5, and a comment."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("application_id", "expert_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    expert_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    relevance: Mapped[int] = mapped_column(Integer)
+    feasibility: Mapped[int] = mapped_column(Integer)
+    budget: Mapped[int] = mapped_column(Integer)
+    impact: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text)
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DecisionOutcome(enum.StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Decision(Base):
+    """The committee's decision, recorded by the operator; applicants learn it at reveal_at."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_due", "revealed_at", "reveal_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), unique=True
+    )
+    outcome: Mapped[DecisionOutcome] = mapped_column(enum_column(DecisionOutcome))
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reveal_at: Mapped[datetime]
+    revealed_at: Mapped[datetime | None]
+
+
+class AwardRoundStatus(enum.StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+class AwardRound(Base):
+    """A round of the Government award for NGOs whose social projects succeeded."""
+
+    __tablename__ = "award_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_kk: Mapped[str] = mapped_column(String(300))
+    title_ru: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    # Space-separated area codes: the directions the round takes projects in.
+    directions: Mapped[str] = mapped_column(String(800), default="")
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    status: Mapped[AwardRoundStatus] = mapped_column(
+        enum_column(AwardRoundStatus), default=AwardRoundStatus.OPEN
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AwardApplication(Base):
+    """An organisation's application to an award round: one per organisation a round."""
+
+    __tablename__ = "award_applications"
+    __table_args__ = (UniqueConstraint("round_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("award_rounds.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str | None] = mapped_column(String(40))
+    project_description: Mapped[str] = mapped_column(Text)
+    results: Mapped[str] = mapped_column(Text)
+    evidence_url: Mapped[str] = mapped_column(String(2048))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    winner: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+
+
+class SupportThread(Base):
+    """A question from NGO staff to the operator, and the conversation that follows."""
+
+    __tablename__ = "support_threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    question: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+
+
+class SupportMessage(Base):
+    """One message of a support thread, either way ("question" or "answer")."""
+
+    __tablename__ = "support_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("support_threads.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupportRelay(Base):
+    """Where a question was shown to operators: replying to that message answers it."""
+
+    __tablename__ = "support_relays"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("support_threads.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class UpdateStatus(enum.StrEnum):
+    PROCESSING = "processing"
+    DONE = "done"
+
+
+class ProcessedUpdate(Base):
+    """Telegram update ids already taken, so a re-delivered update is handled once.
+
+    Telegram re-sends an update when the bot crashed before confirming it, or
+    when a webhook answer was slow; either way the second copy must not act again.
+    """
+
+    __tablename__ = "processed_updates"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    status: Mapped[UpdateStatus] = mapped_column(enum_column(UpdateStatus))
+    # The process that claimed it: a claim from another, earlier process was
+    # abandoned when that process died (polling has one process at a time).
+    claimed_by: Mapped[str] = mapped_column(String(32), server_default="")
+    claimed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class BroadcastStatus(enum.StrEnum):
+    DRAFT = "draft"
+    RUNNING = "running"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class Broadcast(Base):
+    """An operator's announcement: its texts, its audience, and where its live progress is.
+
+    The messages themselves are outbox rows with `deliveries.broadcast_id = outbox_id`.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by: Mapped[int] = mapped_column(BigInteger, index=True)
+    text_kk: Mapped[str | None] = mapped_column(Text)
+    text_ru: Mapped[str | None] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+    photo_file_id: Mapped[str | None] = mapped_column(String(256))
+    document_file_id: Mapped[str | None] = mapped_column(String(256))
+    segment: Mapped[str] = mapped_column(Text)  # JSON: {"kind": ..., "values": [...]}
+    status: Mapped[BroadcastStatus] = mapped_column(
+        enum_column(BroadcastStatus), default=BroadcastStatus.DRAFT, index=True
+    )
+    outbox_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.activity_reports import ActivityReportRepository
+from storage.repositories.applications import ApplicationRepository
+from storage.repositories.audit import AuditRepository
+from storage.repositories.console import ConsoleRepository
+from storage.repositories.memberships import MembershipRepository
+from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.people import PeopleRepository
+from storage.repositories.topics import TopicRepository
 
 
 class Store:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.people = PeopleRepository(session)
+        self.organisations = OrganisationRepository(session)
+        self.memberships = MembershipRepository(session)
+        self.activity_reports = ActivityReportRepository(session)
+        self.topics = TopicRepository(session)
+        self.applications = ApplicationRepository(session)
+        self.console = ConsoleRepository(session)
+        self.audit = AuditRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

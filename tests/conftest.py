@@ -1,8 +1,17 @@
-"""Fixtures shared by every test: a fresh migrated database and the bot's settings."""
+"""Fixtures shared by every test: a fresh migrated database and the bot's settings.
+
+The database is SQLite by default. With NGO_BOT_TEST_DB=postgres every test
+gets its own PostgreSQL database instead, cloned from a migrated template, so
+the whole suite runs on both (`.ci/run` does both).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,8 +20,11 @@ from bot.i18n import Translator
 from bot.settings import Settings
 from storage import migrate
 from storage.engine import create_engine, create_session_factory
+from tests import services
 
 TEST_TOKEN = "123456789:AAHtestTOKENtestTOKENtestTOKENtestTO"
+TEST_BACKEND = os.environ.get("NGO_BOT_TEST_DB", "sqlite")
+_database_numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -20,9 +32,51 @@ def translator() -> Translator:
     return Translator()
 
 
+async def _migrate(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await migrate.upgrade(engine)
+        if url.startswith("sqlite"):
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Iterator[str]:
+    """One database migrated to head per test run; each test gets a copy of it."""
+    if TEST_BACKEND == "postgres":
+        services.need("postgres")
+        name = f"ngo_template_{os.getpid()}"
+        services.postgres_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        services.postgres_execute(f"CREATE DATABASE {name}")
+        asyncio.run(_migrate(services.postgres_url(name)))
+        yield name
+        services.postgres_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    yield str(path)
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+def database_url(tmp_path: Path, migrated_template: str) -> Iterator[str]:
+    if TEST_BACKEND == "postgres":
+        name = f"ngo_test_{os.getpid()}_{next(_database_numbers)}"
+        services.postgres_execute(f"CREATE DATABASE {name} TEMPLATE {migrated_template}")
+        yield services.postgres_url(name)
+        services.postgres_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
+    path = tmp_path / "bot.db"
+    shutil.copyfile(migrated_template, path)
+    yield f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> str:
+    """A database file that does not exist yet, for migration tests."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
 
 
 @pytest.fixture
@@ -33,13 +87,20 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         default_locale="ru",
         concurrent_updates=False,
+        # Simulated people type faster than anyone can; pacing each chat to one
+        # message a second would only make the journeys slow. The limiter has its
+        # own tests with the real limits.
+        rate_per_chat_per_second=50,
+        rate_per_chat_burst=20,
+        # Scripted journeys send far more than a person's 40 updates a minute;
+        # tests/reliability/test_flood.py sets its own limit.
+        flood_updates_per_minute=100_000,
     )
 
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator:
     engine = create_engine(database_url)
-    await migrate.upgrade(engine)
     yield engine
     await engine.dispose()
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from aiogram_dialog.api.protocols import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
-from aiogram_dialog.widgets.text import Text
+from aiogram_dialog.widgets.kbd import ScrollingGroup, Select
+from aiogram_dialog.widgets.text import Format, Text
 
 from bot.i18n import Texts
 
@@ -32,3 +33,22 @@ class Label(Tr):
 
     async def _render_text(self, data: dict, manager: DialogManager) -> str:
         return texts_of(manager).label(self.key, **{**data, **self.params})
+
+
+def item_list(
+    widget_id: str, items: str, on_click, *, page_id: str, rows: int = 8
+) -> ScrollingGroup:
+    """One button a row for (id, label) pairs in the getter's `items`, paged when long."""
+    return ScrollingGroup(
+        Select(
+            Format("{item[1]}"),
+            id=widget_id,
+            item_id_getter=lambda item: item[0],
+            items=items,
+            on_click=on_click,
+        ),
+        id=page_id,
+        width=1,
+        height=rows,
+        hide_on_single_page=True,
+    )

@@ -1,17 +1,62 @@
-"""The main menu. Later features add their entries here."""
+"""The main menu. Each feature adds its entry here, shown only to whom it concerns."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiogram import F
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.kbd import Button, Row
+from aiogram_dialog.widgets.kbd import Button, Row, Start
 
 from bot.dialogs.common import Label, Tr, texts_of
-from bot.dialogs.states import MainMenu
+from bot.dialogs.console_access import allowed
+from bot.dialogs.states import (
+    AwardsApply,
+    Directory,
+    ExpertDesk,
+    MainMenu,
+    MyApplications,
+    OperatorMenu,
+    OrganisationCard,
+    Registration,
+    SupportInbox,
+    Topics,
+)
 from bot.handlers.language import send_language_picker
+from bot.handlers.privacy import send_privacy_notice
+from console.awards import accepting_rounds
+from console.roles import EXPERT_ROLES, OPERATOR_ROLES
+from registry.staff import active_organisation_id
+from storage.repositories.people import PersonView
+from storage.store import Store
 
 LANGUAGE_BUTTON = "language"
 HELP_BUTTON = "help"
+REGISTER_BUTTON = "register"
+ORGANISATION_BUTTON = "organisation"
+DIRECTORY_BUTTON = "directory"
+PRIVACY_BUTTON = "privacy"
+TOPICS_BUTTON = "topics"
+APPLICATIONS_BUTTON = "applications"
+CONSOLE_BUTTON = "operator"
+EXPERT_BUTTON = "expert"
+AWARDS_BUTTON = "awards"
+SUPPORT_BUTTON = "support"
+
+
+async def menu_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    store: Store = dialog_manager.middleware_data["store"]
+    person: PersonView | None = dialog_manager.middleware_data.get("person")
+    organisation_id = await active_organisation_id(store, person) if person else None
+    return {
+        "has_organisation": organisation_id is not None,
+        "award_round_open": organisation_id is not None
+        and bool(await accepting_rounds(store, dialog_manager.middleware_data["clock"].now())),
+        # Only shows the entries; the console checks the role again on every action.
+        "is_operator": allowed(dialog_manager.middleware_data, OPERATOR_ROLES),
+        "is_expert": allowed(dialog_manager.middleware_data, EXPERT_ROLES),
+    }
 
 
 async def on_language(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
@@ -25,15 +70,58 @@ async def on_help(callback: CallbackQuery, _button: Button, manager: DialogManag
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
 
+async def on_privacy(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    await send_privacy_notice(callback.message, texts_of(manager))
+    manager.show_mode = ShowMode.DELETE_AND_SEND
+
+
 def main_menu_dialog() -> Dialog:
     return Dialog(
         Window(
             Tr("menu.title"),
+            Start(
+                Label("menu.register"),
+                id=REGISTER_BUTTON,
+                state=Registration.bin,
+                when=~F["has_organisation"],
+            ),
+            Start(
+                Label("menu.organisation"),
+                id=ORGANISATION_BUTTON,
+                state=OrganisationCard.card,
+                when=F["has_organisation"],
+            ),
+            Start(Label("menu.topics"), id=TOPICS_BUTTON, state=Topics.list),
+            Start(
+                Label("menu.applications"),
+                id=APPLICATIONS_BUTTON,
+                state=MyApplications.list,
+                when=F["has_organisation"],
+            ),
+            Start(Label("menu.directory"), id=DIRECTORY_BUTTON, state=Directory.search),
+            Start(
+                Label("menu.awards"),
+                id=AWARDS_BUTTON,
+                state=AwardsApply.rounds,
+                when=F["award_round_open"],
+            ),
+            Start(Label("menu.support"), id=SUPPORT_BUTTON, state=SupportInbox.threads),
             Row(
                 Button(Label("menu.language"), id=LANGUAGE_BUTTON, on_click=on_language),
                 Button(Label("menu.help"), id=HELP_BUTTON, on_click=on_help),
             ),
+            Button(Label("menu.privacy"), id=PRIVACY_BUTTON, on_click=on_privacy),
+            Start(
+                Label("menu.operator"),
+                id=CONSOLE_BUTTON,
+                state=OperatorMenu.main,
+                when=F["is_operator"],
+            ),
+            Start(
+                Label("menu.expert"), id=EXPERT_BUTTON, state=ExpertDesk.list, when=F["is_expert"]
+            ),
             state=MainMenu.main,
+            getter=menu_getter,
         ),
         name="main_menu",
     )

@@ -6,7 +6,7 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from aiogram_dialog import DialogManager, StartMode
+from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.callbacks import LanguageChoice
 from bot.dialogs.states import MainMenu
@@ -58,7 +58,8 @@ async def on_language_chosen(
         if first_choice:
             await callback.message.answer(t("start.greeting"))
     # A language change is a fresh start: the old stack's texts were in the old language.
-    await dialog_manager.start(MainMenu.main, mode=StartMode.RESET_STACK)
+    # SEND, not edit: the picker message now says which language was chosen.
+    await dialog_manager.start(MainMenu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
 
 
 def get_router() -> Router:

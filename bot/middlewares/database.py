@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,10 +12,23 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.store import Store
 
+# An update holds its session's connection and needs a second one at times (the FSM
+# storage and the outbox open their own sessions). Letting more updates in than half
+# the pool starves them all: each waits for a second connection the others hold, until
+# the pool's 30 s timeout (bench/journeys found it at 20 concurrent users).
+CONNECTIONS_PER_UPDATE = 2
+
+
+def open_update_limit(session_factory: async_sessionmaker[AsyncSession]) -> int:
+    pool = session_factory.kw["bind"].pool
+    capacity = pool.size() + max(getattr(pool, "_max_overflow", 0), 0)
+    return max(1, capacity // CONNECTIONS_PER_UPDATE)
+
 
 class DatabaseSessionMiddleware(BaseMiddleware):
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = session_factory
+        self._slots = asyncio.Semaphore(open_update_limit(session_factory))
 
     async def __call__(
         self,
@@ -22,7 +36,7 @@ class DatabaseSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self._sessions() as session:
+        async with self._slots, self._sessions() as session:
             # Handlers commit their own use case; whatever they left
             # uncommitted is rolled back when the session closes.
             data["store"] = Store(session)

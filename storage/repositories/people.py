@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Person, Role, RoleGrant
+from storage.models import FsmRecord, JoinRequest, Membership, Person, Role, RoleGrant
 from storage.types import utcnow
 
 
@@ -21,9 +22,27 @@ class PersonView:
     consent_version: str | None
     consented_at: datetime | None
     blocked_bot: bool
+    full_name: str | None = None
+    username: str | None = None
+    active_organisation_id: int | None = None
+
+    @property
+    def consented(self) -> bool:
+        return self.consented_at is not None
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+
+def _holds_person(key: str, data: str | None, telegram_id: int) -> bool:
+    if {str(telegram_id), f"<{telegram_id}>"} & set(key.split(":")):
+        return True
+    try:
+        stored = json.loads(data) if data else {}
+    except ValueError:
+        return False
+    access = stored.get("access_settings") if isinstance(stored, dict) else None
+    return isinstance(access, dict) and telegram_id in (access.get("user_ids") or [])
 
 
 def _view(person: Person) -> PersonView:
@@ -35,6 +54,9 @@ def _view(person: Person) -> PersonView:
         consent_version=person.consent_version,
         consented_at=person.consented_at,
         blocked_bot=person.blocked_bot_at is not None,
+        full_name=person.full_name,
+        username=person.username,
+        active_organisation_id=person.active_organisation_id,
     )
 
 
@@ -91,3 +113,82 @@ class PeopleRepository:
         )
         await self._session.refresh(person, ["roles"])
         return bool(result.rowcount)
+
+    async def record_consent(
+        self,
+        telegram_id: int,
+        *,
+        version: str,
+        when: datetime,
+        full_name: str | None,
+        username: str | None,
+    ) -> None:
+        await self._session.execute(
+            update(Person)
+            .where(Person.telegram_id == telegram_id)
+            .values(
+                consent_version=version,
+                consented_at=when,
+                full_name=full_name,
+                username=username,
+                updated_at=utcnow(),
+            )
+        )
+
+    async def set_active_organisation(self, telegram_id: int, organisation_id: int | None) -> None:
+        await self._session.execute(
+            update(Person)
+            .where(Person.telegram_id == telegram_id)
+            .values(active_organisation_id=organisation_id, updated_at=utcnow())
+        )
+
+    async def notifies_new_topics(self, telegram_id: int) -> bool:
+        return bool(
+            await self._session.scalar(
+                select(Person.notify_new_topics).where(Person.telegram_id == telegram_id)
+            )
+        )
+
+    async def set_notify_new_topics(self, telegram_id: int, enabled: bool) -> None:
+        await self._session.execute(
+            update(Person)
+            .where(Person.telegram_id == telegram_id)
+            .values(notify_new_topics=enabled, updated_at=utcnow())
+        )
+
+    async def erase(self, telegram_id: int) -> bool:
+        """Delete the person and everything tied to them alone (memberships, requests,
+        roles, dialog state). Records of their organisations stay; references to them
+        elsewhere (who decided, who created an invite) become empty."""
+        person = await self._get(telegram_id)
+        if person is None:
+            return False
+        await self._session.execute(
+            update(RoleGrant).where(RoleGrant.granted_by == telegram_id).values(granted_by=None)
+        )
+        await self._session.execute(delete(Membership).where(Membership.person_id == person.id))
+        await self._session.execute(delete(JoinRequest).where(JoinRequest.person_id == person.id))
+        await self._erase_dialog_state(telegram_id)
+        await self._session.delete(person)
+        await self._session.flush()
+        return True
+
+    async def _erase_dialog_state(self, telegram_id: int) -> None:
+        """aiogram keys are fsm:<chat>[:<thread>]:<user>:<destiny>:<part>; aiogram-dialog
+        puts the chat id in the user slot, names a group stack "<user>", and lists the
+        user in a context's access settings."""
+        marker = str(telegram_id)
+        rows = await self._session.execute(
+            select(FsmRecord.key, FsmRecord.data).where(
+                or_(FsmRecord.key.contains(marker), FsmRecord.data.contains(marker))
+            )
+        )
+        doomed = [key for key, data in rows if _holds_person(key, data, telegram_id)]
+        if doomed:
+            await self._session.execute(delete(FsmRecord).where(FsmRecord.key.in_(doomed)))
+
+    async def all_telegram_ids_with_role(self, role: Role) -> list[int]:
+        rows = await self._session.scalars(
+            select(Person.telegram_id).join(RoleGrant).where(RoleGrant.role == role)
+        )
+        return list(rows)

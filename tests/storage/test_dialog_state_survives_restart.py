@@ -11,8 +11,8 @@ from storage.fsm import SqlStorage
 KEY = StorageKey(bot_id=1, chat_id=5001, user_id=5001, destiny="aiogd:stack")
 
 
-async def test_state_and_data_survive_a_new_engine(database_url):
-    engine = create_engine(database_url)
+async def test_state_and_data_survive_a_new_engine(empty_database_url):
+    engine = create_engine(empty_database_url)
     await migrate.upgrade(engine)
     storage = SqlStorage(create_session_factory(engine))
     await storage.set_state(KEY, "Registration:bin")
@@ -20,7 +20,7 @@ async def test_state_and_data_survive_a_new_engine(database_url):
     await storage.close()
     await engine.dispose()
 
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     storage = SqlStorage(create_session_factory(engine))
     try:
         assert await storage.get_state(KEY) == "Registration:bin"

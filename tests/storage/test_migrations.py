@@ -10,8 +10,8 @@ from storage.engine import create_engine
 from storage.models import Base
 
 
-def revisions(database_url: str) -> list[str]:
-    script = ScriptDirectory.from_config(migrate.alembic_config(database_url))
+def revisions(empty_database_url: str) -> list[str]:
+    script = ScriptDirectory.from_config(migrate.alembic_config(empty_database_url))
     return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
@@ -20,11 +20,11 @@ async def table_names(engine) -> set[str]:
         return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
 
 
-async def test_stairway(database_url):
-    engine = create_engine(database_url)
+async def test_stairway(empty_database_url):
+    engine = create_engine(empty_database_url)
     try:
         previous = "base"
-        for revision in revisions(database_url):
+        for revision in revisions(empty_database_url):
             await migrate.upgrade(engine, revision)
             await migrate.downgrade(engine, previous)
             await migrate.upgrade(engine, revision)
@@ -34,8 +34,8 @@ async def test_stairway(database_url):
         await engine.dispose()
 
 
-async def test_head_matches_the_models(database_url):
-    engine = create_engine(database_url)
+async def test_head_matches_the_models(empty_database_url):
+    engine = create_engine(empty_database_url)
     try:
         await migrate.upgrade(engine)
         assert set(Base.metadata.tables) <= await table_names(engine)
@@ -43,11 +43,11 @@ async def test_head_matches_the_models(database_url):
         await engine.dispose()
 
 
-async def test_migrations_leave_no_difference_from_the_models(database_url):
+async def test_migrations_leave_no_difference_from_the_models(empty_database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     try:
         await migrate.upgrade(engine)
         async with engine.connect() as connection:

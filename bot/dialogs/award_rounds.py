@@ -1,0 +1,346 @@
+"""/award_rounds: the operator opens an award round (titles, directions, dates) and
+records the winners, who are told in their own language. Every step re-checks the role."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from aiogram import Bot, F
+from aiogram.enums import ContentType
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Multiselect, Select, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.dialogs.awards import DATE_FORMAT, refusal
+from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.states import AwardRounds
+from bot.notifications import notify
+from console import awards
+from console.awards import AwardError
+from console.roles import OPERATOR_ROLES, Actor, Forbidden, acting_as
+from domain.areas import AREAS
+from domain.errors import RuleViolation
+
+ROUND = "round"
+APPLICATION = "application"
+OPENS = "opens"
+CLOSES = "closes"
+TITLE_STATES = {"title_kk": "title_ru", "title_ru": "title_en", "title_en": "directions"}
+ROUND_SELECT = "op_round"
+APPLICATION_SELECT = "op_award_app"
+DIRECTIONS_SELECT = "op_directions"
+DAY_FORMAT = "%d.%m.%Y"
+
+
+def actor_of(manager: DialogManager) -> Actor | None:
+    data = manager.middleware_data
+    try:
+        return acting_as(data.get("person"), data["settings"].admin_ids, OPERATOR_ROLES)
+    except Forbidden:
+        return None
+
+
+async def _refuse_forbidden(event: CallbackQuery | Message, manager: DialogManager) -> None:
+    text = texts_of(manager)("awards.forbidden")
+    if isinstance(event, CallbackQuery):
+        await event.answer(text, show_alert=True)
+    else:
+        await event.answer(text)
+    await manager.done()
+
+
+async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    actor = actor_of(dialog_manager)
+    t = texts_of(dialog_manager)
+    store = dialog_manager.middleware_data["store"]
+    found = await awards.all_rounds(store, actor) if actor else []
+    return {"rounds": [(r.title(t.locale), str(r.id)) for r in found]}
+
+
+async def on_round(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
+    manager.dialog_data[ROUND] = int(item_id)
+    await manager.switch_to(AwardRounds.round)
+
+
+def title_input(locale: str) -> MessageInput:
+    async def on_title(message: Message, _widget: MessageInput, manager: DialogManager) -> None:
+        t = texts_of(manager)
+        manager.show_mode = ShowMode.DELETE_AND_SEND
+        if actor_of(manager) is None:
+            await _refuse_forbidden(message, manager)
+            return
+        if not message.text:
+            await message.answer(t("input.text_expected"))
+            return
+        try:
+            manager.dialog_data[f"title_{locale}"] = awards.clean_text(
+                message.text, awards.TITLE_LIMIT
+            )
+        except RuleViolation as error:
+            await message.answer(refusal(t, error))
+            return
+        await manager.switch_to(getattr(AwardRounds, TITLE_STATES[f"title_{locale}"]))
+
+    return MessageInput(on_title, content_types=ContentType.ANY)
+
+
+def directions_getter_factory():
+    async def getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+        t = texts_of(dialog_manager)
+        return {"areas": [(t.label(f"area.{code}"), code) for code in AREAS]}
+
+    return getter
+
+
+def date_input(key: str, next_state) -> MessageInput:
+    async def on_date(message: Message, _widget: MessageInput, manager: DialogManager) -> None:
+        t = texts_of(manager)
+        manager.show_mode = ShowMode.DELETE_AND_SEND
+        if actor_of(manager) is None:
+            await _refuse_forbidden(message, manager)
+            return
+        try:
+            day = datetime.strptime((message.text or "").strip(), DAY_FORMAT).date()
+        except ValueError:
+            await message.answer(t("awards.op.date_expected"))
+            return
+        manager.dialog_data[key] = day.isoformat()
+        await manager.switch_to(next_state)
+
+    return MessageInput(on_date, content_types=ContentType.ANY)
+
+
+def _bounds(manager: DialogManager) -> tuple[datetime, datetime]:
+    zone = manager.middleware_data["clock"].zone
+    opens = datetime.combine(
+        datetime.fromisoformat(manager.dialog_data[OPENS]).date(), time(0, 0), zone
+    )
+    closes_day = datetime.fromisoformat(manager.dialog_data[CLOSES]).date()
+    # Applications are taken to the end of the closing day, in Kazakhstan's time.
+    closes = datetime.combine(closes_day + timedelta(days=1), time(0, 0), zone)
+    return opens, closes
+
+
+async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    t = texts_of(dialog_manager)
+    data = dialog_manager.dialog_data
+    chosen = dialog_manager.find(DIRECTIONS_SELECT).get_checked()
+    opens, closes = _bounds(dialog_manager)
+    return {
+        "title_kk": data.get("title_kk", ""),
+        "title_ru": data.get("title_ru", ""),
+        "title_en": data.get("title_en", ""),
+        "directions": ", ".join(t.label(f"area.{c}") for c in chosen) or "—",
+        "opens": opens.strftime(DATE_FORMAT),
+        "closes": (closes - timedelta(minutes=1)).strftime(DATE_FORMAT),
+    }
+
+
+async def on_open_round(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
+    actor = actor_of(manager)
+    if actor is None:
+        await _refuse_forbidden(callback, manager)
+        return
+    store = manager.middleware_data["store"]
+    clock = manager.middleware_data["clock"]
+    opens, closes = _bounds(manager)
+    data = manager.dialog_data
+    try:
+        created = await awards.open_round(
+            store, actor,
+            titles={locale: data.get(f"title_{locale}", "") for locale in awards.LOCALES},
+            directions=tuple(manager.find(DIRECTIONS_SELECT).get_checked()),
+            opens_at=opens, closes_at=closes, now=clock.now(),
+        )  # fmt: skip
+    except (AwardError, RuleViolation) as error:
+        await store.rollback()
+        await callback.answer(refusal(texts_of(manager), error), show_alert=True)
+        return
+    await store.commit()
+    data[ROUND] = created.id
+    await manager.switch_to(AwardRounds.round)
+
+
+async def round_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    actor = actor_of(dialog_manager)
+    t = texts_of(dialog_manager)
+    store = dialog_manager.middleware_data["store"]
+    zone = dialog_manager.middleware_data["clock"].zone
+    if actor is None:
+        return {"title": "", "closes": "", "count": 0, "applications": []}
+    try:
+        found, items = await awards.round_applications(
+            store, actor, dialog_manager.dialog_data.get(ROUND, 0)
+        )
+    except AwardError:
+        return {"title": "", "closes": "", "count": 0, "applications": []}
+    return {
+        "title": found.title(t.locale),
+        "closes": found.closes_at.astimezone(zone).strftime(DATE_FORMAT),
+        "count": len(items),
+        "applications": [
+            (("🏆 " if a.winner else "") + a.organisation_name[:50], str(a.id)) for a in items
+        ],
+    }
+
+
+async def on_application(_c: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
+    manager.dialog_data[APPLICATION] = int(item_id)
+    await manager.switch_to(AwardRounds.application)
+
+
+async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    t = texts_of(dialog_manager)
+    store = dialog_manager.middleware_data["store"]
+    found = None
+    if actor_of(dialog_manager) is not None:
+        found = await awards.awards(store).application(
+            dialog_manager.dialog_data.get(APPLICATION, 0)
+        )
+    if found is None:
+        return {"organisation": "", "region": "", "direction": "", "description": "",
+                "results": "", "evidence": "", "winner": False, "not_winner": False}  # fmt: skip
+    return {
+        "organisation": found.organisation_name,
+        "region": t.label(f"region.{found.organisation_region}"),
+        "direction": t.label(f"area.{found.direction}") if found.direction else "—",
+        "description": found.project_description,
+        "results": found.results,
+        "evidence": found.evidence_url,
+        "winner": found.winner,
+        "not_winner": not found.winner,
+    }
+
+
+async def on_winner(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
+    actor = actor_of(manager)
+    if actor is None:
+        await _refuse_forbidden(callback, manager)
+        return
+    data = manager.middleware_data
+    store, clock, bot = data["store"], data["clock"], data["bot"]
+    try:
+        found, application, recipients = await awards.record_winner(
+            store, actor, manager.dialog_data.get(APPLICATION, 0), clock.now()
+        )
+    except AwardError as error:
+        await callback.answer(refusal(texts_of(manager), error), show_alert=True)
+        return
+    await _tell_winners(bot, store, data, found, application, recipients)
+    await store.commit()
+    await callback.answer(texts_of(manager).label("awards.op.winner_recorded"))
+
+
+async def _tell_winners(bot: Bot, store, data, found, application, recipients) -> None:
+    translator, default = data["translator"], data["settings"].default_locale
+    for recipient in recipients:
+        t = translator.for_locale(recipient.locale or default)
+        text = t("awards.won", organisation=application.organisation_name,
+                 title=found.title(t.locale))  # fmt: skip
+        await notify(bot, store, recipient.telegram_id, text, clock=data["clock"])
+
+
+def _prompt(key: str, state, back_state, widget) -> Window:
+    return Window(
+        Tr(key),
+        widget,
+        SwitchTo(Label("common.back"), id="back", state=back_state),
+        state=state,
+    )
+
+
+def award_rounds_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Tr("awards.op.rounds"),
+            Column(
+                Select(
+                    Format("{item[0]}"),
+                    id=ROUND_SELECT,
+                    item_id_getter=lambda i: i[1],
+                    items="rounds",
+                    on_click=on_round,
+                )
+            ),
+            SwitchTo(Label("awards.op.new_round"), id="new", state=AwardRounds.title_kk),
+            Cancel(Label("common.menu")),
+            state=AwardRounds.list,
+            getter=list_getter,
+        ),
+        _prompt(
+            "awards.op.ask_title_kk", AwardRounds.title_kk, AwardRounds.list, title_input("kk")
+        ),
+        _prompt(
+            "awards.op.ask_title_ru", AwardRounds.title_ru, AwardRounds.title_kk, title_input("ru")
+        ),
+        _prompt(
+            "awards.op.ask_title_en", AwardRounds.title_en, AwardRounds.title_ru, title_input("en")
+        ),
+        Window(
+            Tr("awards.op.ask_directions"),
+            Column(
+                Multiselect(
+                    Format("✓ {item[0]}"),
+                    Format("{item[0]}"),
+                    id=DIRECTIONS_SELECT,
+                    item_id_getter=lambda i: i[1],
+                    items="areas",
+                )
+            ),
+            SwitchTo(Label("common.done"), id="done", state=AwardRounds.opens),
+            SwitchTo(Label("common.back"), id="back", state=AwardRounds.title_en),
+            state=AwardRounds.directions,
+            getter=directions_getter_factory(),
+        ),
+        _prompt(
+            "awards.op.ask_opens",
+            AwardRounds.opens,
+            AwardRounds.directions,
+            date_input(OPENS, AwardRounds.closes),
+        ),
+        _prompt(
+            "awards.op.ask_closes",
+            AwardRounds.closes,
+            AwardRounds.opens,
+            date_input(CLOSES, AwardRounds.confirm),
+        ),
+        Window(
+            Tr("awards.op.confirm"),
+            Button(Label("awards.op.open"), id="open", on_click=on_open_round),
+            SwitchTo(Label("common.back"), id="back", state=AwardRounds.closes),
+            state=AwardRounds.confirm,
+            getter=confirm_getter,
+        ),
+        Window(
+            Tr("awards.op.round"),
+            Column(
+                Select(
+                    Format("{item[0]}"),
+                    id=APPLICATION_SELECT,
+                    item_id_getter=lambda i: i[1],
+                    items="applications",
+                    on_click=on_application,
+                )
+            ),
+            SwitchTo(Label("common.back"), id="back", state=AwardRounds.list),
+            state=AwardRounds.round,
+            getter=round_getter,
+        ),
+        Window(
+            Tr("awards.op.application"),
+            Tr("awards.op.is_winner", when=F["winner"]),
+            Button(
+                Label("awards.op.mark_winner"),
+                id="winner",
+                on_click=on_winner,
+                when=F["not_winner"],
+            ),
+            SwitchTo(Label("common.back"), id="back", state=AwardRounds.round),
+            state=AwardRounds.application,
+            getter=application_getter,
+        ),
+        name="award_rounds",
+    )

@@ -1,0 +1,73 @@
+"""Role checks for the console dialogs, on the server, for every event.
+
+A hidden menu entry is not a permission: a forged button can start a dialog or
+press a button in it. So each console dialog refuses to start for the wrong
+person (`refuse_unless`), a gate on the dialog's router re-checks every press and
+message (`RoleGate`), and the use cases in `console/` take an Actor that only
+`acting_as` hands out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Router
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram_dialog import DialogManager
+
+from console.roles import Actor, acting_as, may
+from storage.models import Role
+
+
+def allowed(data: dict[str, Any], roles: tuple[Role, ...]) -> bool:
+    return may(data.get("person"), data["settings"].admin_ids, roles)
+
+
+def actor_of(manager: DialogManager, roles: tuple[Role, ...]) -> Actor:
+    data = manager.middleware_data
+    return acting_as(data.get("person"), data["settings"].admin_ids, roles)
+
+
+def refuse_unless(roles: tuple[Role, ...]) -> Callable[[Any, DialogManager], Awaitable[None]]:
+    """A dialog's on_start: closes the dialog at once for anyone without the roles."""
+
+    async def on_start(_start_data: Any, manager: DialogManager) -> None:
+        data = manager.middleware_data
+        if allowed(data, roles):
+            return
+        chat = data.get("event_chat")
+        if chat is not None:
+            await data["bot"].send_message(chat.id, data["t"]("console.forbidden"))
+        await manager.done()
+
+    return on_start
+
+
+class RoleGate(BaseMiddleware):
+    """On a console dialog's router: nobody without the roles gets past a press or a message."""
+
+    def __init__(self, roles: tuple[Role, ...]) -> None:
+        self._roles = roles
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if allowed(data, self._roles):
+            return await handler(event, data)
+        text = data["t"]("console.forbidden")
+        if isinstance(event, CallbackQuery):
+            await event.answer(text, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(text)
+        return None
+
+
+def gated(router: Router, roles: tuple[Role, ...]) -> Router:
+    gate = RoleGate(roles)
+    router.callback_query.middleware(gate)
+    router.message.middleware(gate)
+    return router

@@ -1,0 +1,535 @@
+"""The yearly activity filing: an overview of every answer, read from the database each time.
+
+Each answer is saved and committed at once, so a filing interrupted anywhere
+(even by a restart) resumes with nothing lost. Only the project being added
+lives in dialog data until its last answer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiogram import F
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, Start, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.clock import Clock
+from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.states import Filing, MainMenu, Registration
+from bot.i18n import Html, Texts
+from domain.areas import AREAS
+from domain.errors import RuleViolation
+from domain.money import parse_tenge
+from domain.regions import REGIONS
+from domain.text_limits import InvalidText, TextProblem
+from registry import activity
+from registry.activity import FilingError, FilingProblem
+from registry.staff import StaffError, active_organisation_id
+from storage.repositories.activity_reports import REPORT_NUMBER_FIELDS, ReportView
+from storage.repositories.people import PersonView
+from storage.store import Store
+
+ORGANISATION = "organisation_id"
+YEAR = "year"
+FIELD = "field"
+PROJECT = "project"
+
+FIELD_SELECT = "field"
+AREA_SELECT = "area"
+REGION_SELECT = "region"
+REMOVE_SELECT = "remove"
+SUBMIT_BUTTON = "submit"
+CONFIRM_BUTTON = "confirm"
+
+TIME_FORMAT = "%d.%m.%Y %H:%M"
+DATE_FORMAT = "%d.%m.%Y"
+
+
+def _context(manager: DialogManager) -> tuple[Store, PersonView, Clock, Texts]:
+    data = manager.middleware_data
+    return data["store"], data["person"], data["clock"], texts_of(manager)
+
+
+def money(amount: int) -> str:
+    return f"{amount:,}".replace(",", " ")
+
+
+def local_time(clock: Clock, moment: datetime, fmt: str = TIME_FORMAT) -> str:
+    return moment.astimezone(clock.zone).strftime(fmt)
+
+
+def field_value(t: Texts, field: str, report: ReportView | None) -> str:
+    value = getattr(report, field) if report is not None else None
+    if value is None:
+        return t("common.not_set")
+    return (
+        t("filing.amount", amount=money(value)) if field in activity.AMOUNT_FIELDS else money(value)
+    )
+
+
+# Start: which organisation, which year
+
+
+async def on_start(_start_data: Any, manager: DialogManager) -> None:
+    store, person, clock, _t = _context(manager)
+    start = manager.start_data if isinstance(manager.start_data, dict) else {}
+    organisation_id = start.get(ORGANISATION)
+    if organisation_id is None and person is not None:
+        organisation_id = await active_organisation_id(store, person)
+    manager.dialog_data[ORGANISATION] = organisation_id
+    # Fixed at start, so a filing begun on 31 December stays on the same year.
+    manager.dialog_data[YEAR] = start.get(YEAR) or activity.current_year(clock.now(), clock.zone)
+    if organisation_id is None:
+        await manager.switch_to(Filing.no_organisation)
+
+
+async def _status(manager: DialogManager) -> activity.FilingStatus:
+    store, person, clock, _t = _context(manager)
+    return await activity.status(
+        store,
+        person,
+        manager.dialog_data[ORGANISATION],
+        manager.dialog_data[YEAR],
+        clock.now(),
+        clock.zone,
+    )
+
+
+# The overview
+
+
+async def overview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    store, _person, clock, t = _context(dialog_manager)
+    try:
+        filing = await _status(dialog_manager)
+    except StaffError:
+        return {"allowed": False, "editable": False, "locked": False, "has_projects": False}
+    report = filing.report
+    organisation = await store.organisations.get(filing.organisation_id)
+    lines = [
+        t(
+            "filing.line",
+            label=t.label(f"filing.field.{name}"),
+            value=Html(field_value(t, name, report)),
+        )
+        for name in REPORT_NUMBER_FIELDS
+    ]
+    projects = [
+        t(
+            "filing.project_line",
+            number=index,
+            title=project.title,
+            area=t.label(f"area.{project.area}"),
+            region=t.label(f"region.{project.region}"),
+            beneficiaries=money(project.beneficiaries),
+        )
+        for index, project in enumerate(report.projects if report else (), start=1)
+    ]
+    return {
+        "allowed": True,
+        "editable": not filing.locked,
+        "locked": filing.locked,
+        "has_projects": bool(projects),
+        "name": organisation.name,
+        "year": filing.year,
+        "deadline": local_time(clock, filing.deadline, DATE_FORMAT),
+        "state": Html(await _state_line(store, clock, t, filing)),
+        "fields": Html("\n".join(lines)),
+        "projects": Html("\n".join(projects) or t("filing.no_projects_yet")),
+        "total_income": money(report.total_income if report else 0),
+        "field_buttons": [(t.label(f"filing.field.{name}"), name) for name in REPORT_NUMBER_FIELDS],
+    }
+
+
+async def _state_line(store: Store, clock: Clock, t: Texts, filing: activity.FilingStatus) -> str:
+    report = filing.report
+    if report is None:
+        return t("filing.state.new")
+    names = await store.activity_reports.names({report.updated_by, report.submitted_by} - {None})
+    unknown = t.label("filing.someone")
+    lines = []
+    if filing.locked:
+        lines.append(t("filing.state.locked"))
+    if filing.submitted:
+        lines.append(
+            t(
+                "filing.state.late" if filing.late else "filing.state.submitted",
+                when=local_time(clock, report.submitted_at),
+                who=names.get(report.submitted_by) or unknown,
+            )
+        )
+    else:
+        lines.append(t("filing.state.draft"))
+    lines.append(
+        t(
+            "filing.state.edited",
+            when=local_time(clock, report.updated_at),
+            who=names.get(report.updated_by) or unknown,
+        )
+    )
+    return "\n".join(lines)
+
+
+async def on_field(_c: CallbackQuery, _w: Select, manager: DialogManager, field: str) -> None:
+    if field not in REPORT_NUMBER_FIELDS:
+        return
+    manager.dialog_data[FIELD] = field
+    await manager.switch_to(Filing.number)
+
+
+async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    _store, _person, _clock, t = _context(manager)
+    filing = await _status(manager)
+    missing = filing.missing()
+    if missing:
+        names = ", ".join(t.label(f"filing.field.{name}") for name in missing)
+        await callback.message.answer(t("filing.missing", fields=names))
+        manager.show_mode = ShowMode.DELETE_AND_SEND
+        return
+    await manager.switch_to(Filing.confirm_submit)
+
+
+# Typed answers
+
+
+async def number_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    _store, _person, _clock, t = _context(dialog_manager)
+    field = dialog_manager.dialog_data.get(FIELD) or "project_beneficiaries"
+    filing = await _status(dialog_manager)
+    current = field_value(t, field, filing.report) if field in REPORT_NUMBER_FIELDS else ""
+    title = (dialog_manager.dialog_data.get(PROJECT) or {}).get("title", "")
+    question = t(f"filing.ask.{field}", current=Html(current), title=title)
+    return {"question": Html(question)}
+
+
+def _read_number(field: str, raw: str) -> int:
+    """Tenge or a head-count as people type it: "1 500 000", "1500000 ₸"."""
+    text = raw.strip()
+    if text.startswith(("-", "−")):
+        raise FilingError(FilingProblem.NEGATIVE)
+    value = parse_tenge(text)
+    activity.check_number(field if field in REPORT_NUMBER_FIELDS else "total_beneficiaries", value)
+    return value
+
+
+async def _refuse(message: Message, manager: DialogManager, error: Exception) -> None:
+    t = texts_of(manager)
+    if isinstance(error, InvalidText) and error.reason == TextProblem.TOO_LONG:
+        text = t("input.too_long", **error.params)
+    elif isinstance(error, InvalidText):
+        text = t("input.text_expected")
+    else:
+        params = dict(getattr(error, "params", {}))
+        if "max" in params:
+            params["max"] = money(int(params["max"]))
+        text = t(f"filing.error.{error.code}", **params)
+    await message.answer(text)
+    # The question again, below the refusal; the step and every answer stay.
+    manager.show_mode = ShowMode.DELETE_AND_SEND
+
+
+async def _save(message: Message, manager: DialogManager, action) -> bool:
+    """Run one use case and commit it; a locked filing or a lost membership ends the step."""
+    store, person, clock, t = _context(manager)
+    data = manager.dialog_data
+    try:
+        await action(
+            store, person, data[ORGANISATION], data[YEAR], now=clock.now(), zone=clock.zone
+        )
+    except (RuleViolation, InvalidText) as error:
+        await store.rollback()
+        await _refuse(message, manager, error)
+        return False
+    except FilingError as error:
+        await store.rollback()
+        await _refuse(message, manager, error)
+        if error.problem == FilingProblem.LOCKED:
+            await manager.switch_to(Filing.overview)
+        return False
+    except StaffError as error:
+        await store.rollback()
+        await message.answer(t(f"filing.error.{error.code}"))
+        await manager.done()
+        return False
+    await store.commit()
+    return True
+
+
+async def on_number(message: Message, _widget: MessageInput, manager: DialogManager) -> None:
+    if not message.text:
+        await message.answer(texts_of(manager)("input.text_expected"))
+        manager.show_mode = ShowMode.DELETE_AND_SEND
+        return
+    field = manager.dialog_data.get(FIELD)
+    if field not in REPORT_NUMBER_FIELDS:
+        await manager.switch_to(Filing.overview)
+        return
+    try:
+        value = _read_number(field, message.text)
+    except (RuleViolation, FilingError) as error:
+        await _refuse(message, manager, error)
+        return
+
+    async def save(store, person, organisation_id, year, *, now, zone):
+        await activity.set_number(store, person, organisation_id, year, field, value, now, zone)
+
+    if await _save(message, manager, save):
+        manager.show_mode = ShowMode.DELETE_AND_SEND
+        await manager.switch_to(Filing.overview)
+
+
+# Adding a project: title, area, region, beneficiaries
+
+
+async def on_title(message: Message, _widget: MessageInput, manager: DialogManager) -> None:
+    if not message.text:
+        await message.answer(texts_of(manager)("input.text_expected"))
+        manager.show_mode = ShowMode.DELETE_AND_SEND
+        return
+    try:
+        title = activity.clean_project_title(message.text)
+    except InvalidText as error:
+        await _refuse(message, manager, error)
+        return
+    manager.dialog_data[PROJECT] = {"title": title}
+    manager.show_mode = ShowMode.DELETE_AND_SEND
+    await manager.switch_to(Filing.project_area)
+
+
+async def on_area(_c: CallbackQuery, _w: Select, manager: DialogManager, area: str) -> None:
+    if area in AREAS and PROJECT in manager.dialog_data:
+        manager.dialog_data[PROJECT]["area"] = area
+        await manager.switch_to(Filing.project_region)
+
+
+async def on_region(_c: CallbackQuery, _w: Select, manager: DialogManager, region: str) -> None:
+    if region in REGIONS and PROJECT in manager.dialog_data:
+        manager.dialog_data[PROJECT]["region"] = region
+        manager.dialog_data[FIELD] = "project_beneficiaries"
+        await manager.switch_to(Filing.project_beneficiaries)
+
+
+async def on_beneficiaries(message: Message, _widget: MessageInput, manager: DialogManager) -> None:
+    if not message.text:
+        await message.answer(texts_of(manager)("input.text_expected"))
+        manager.show_mode = ShowMode.DELETE_AND_SEND
+        return
+    try:
+        beneficiaries = _read_number("total_beneficiaries", message.text)
+    except (RuleViolation, FilingError) as error:
+        await _refuse(message, manager, error)
+        return
+    project = manager.dialog_data.get(PROJECT) or {}
+    if set(project) != {"title", "area", "region"}:
+        await manager.switch_to(Filing.project_title)
+        return
+
+    async def save(store, person, organisation_id, year, *, now, zone):
+        await activity.add_project(
+            store,
+            person,
+            organisation_id,
+            year,
+            **project,
+            beneficiaries=beneficiaries,
+            now=now,
+            zone=zone,
+        )
+
+    if await _save(message, manager, save):
+        manager.dialog_data.pop(PROJECT, None)
+        manager.show_mode = ShowMode.DELETE_AND_SEND
+        await manager.switch_to(Filing.overview)
+
+
+def choices_getter(prefix: str, codes: tuple[str, ...]):
+    async def getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+        t = texts_of(dialog_manager)
+        title = (dialog_manager.dialog_data.get(PROJECT) or {}).get("title", "")
+        return {"title": title, "choices": [(t.label(f"{prefix}.{code}"), code) for code in codes]}
+
+    return getter
+
+
+# Removing a project
+
+
+async def projects_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    filing = await _status(dialog_manager)
+    projects = filing.report.projects if filing.report else ()
+    return {"projects": [(f"🗑 {p.title[:40]}", str(p.id)) for p in projects]}
+
+
+async def on_remove(callback: CallbackQuery, _w: Select, manager: DialogManager, item: str) -> None:
+    if not item.isdigit():
+        return
+    project_id = int(item)
+
+    async def save(store, person, organisation_id, year, *, now, zone):
+        await activity.remove_project(store, person, organisation_id, year, project_id, now, zone)
+
+    if await _save(callback.message, manager, save):
+        await manager.switch_to(Filing.overview)
+
+
+# Submitting
+
+
+async def on_confirm(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    async def save(store, person, organisation_id, year, *, now, zone):
+        await activity.submit(store, person, organisation_id, year, now, zone)
+
+    if await _save(callback.message, manager, save):
+        await manager.switch_to(Filing.receipt)
+
+
+async def receipt_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    store, _person, clock, t = _context(dialog_manager)
+    filing = await _status(dialog_manager)
+    report = filing.report
+    organisation = await store.organisations.get(filing.organisation_id)
+    names = await store.activity_reports.names({report.submitted_by} - {None})
+    return {
+        "name": organisation.name,
+        "year": filing.year,
+        "when": local_time(clock, report.submitted_at),
+        "who": names.get(report.submitted_by) or t.label("filing.someone"),
+        "projects_count": len(report.projects),
+        "beneficiaries": money(report.total_beneficiaries or 0),
+        "total_income": money(report.total_income),
+        "late": filing.late,
+    }
+
+
+# The filing is opened from a command or from the card; the menu is the one safe way out.
+TO_MENU = Start(Label("common.menu"), id="menu", state=MainMenu.main, mode=StartMode.RESET_STACK)
+BACK_TO_OVERVIEW = SwitchTo(Label("common.back"), id="back", state=Filing.overview)
+
+
+def filing_dialog() -> Dialog:
+    choices = {"item_id_getter": lambda item: item[1], "items": "choices"}
+    return Dialog(
+        Window(
+            Tr("filing.overview", when=F["allowed"]),
+            Tr("filing.locked_hint", when=F["locked"]),
+            Tr("filing.not_a_member", when=~F["allowed"]),
+            Group(
+                Select(
+                    Format("{item[0]}"),
+                    id=FIELD_SELECT,
+                    item_id_getter=lambda item: item[1],
+                    items="field_buttons",
+                    on_click=on_field,
+                ),
+                width=2,
+                when=F["editable"],
+            ),
+            Row(
+                SwitchTo(Label("filing.add_project"), id="add", state=Filing.project_title),
+                SwitchTo(
+                    Label("filing.remove_project"),
+                    id="remove_list",
+                    state=Filing.projects,
+                    when=F["has_projects"],
+                ),
+                when=F["editable"],
+            ),
+            Button(
+                Label("filing.submit"), id=SUBMIT_BUTTON, on_click=on_submit, when=F["editable"]
+            ),
+            TO_MENU,
+            state=Filing.overview,
+            getter=overview_getter,
+        ),
+        Window(
+            Tr("filing.ask_number"),
+            MessageInput(on_number),
+            BACK_TO_OVERVIEW,
+            state=Filing.number,
+            getter=number_getter,
+        ),
+        Window(
+            Tr("filing.ask.project_title"),
+            MessageInput(on_title),
+            BACK_TO_OVERVIEW,
+            state=Filing.project_title,
+        ),
+        Window(
+            Tr("filing.ask.project_area"),
+            Group(
+                Select(Format("{item[0]}"), id=AREA_SELECT, on_click=on_area, **choices), width=2
+            ),
+            BACK_TO_OVERVIEW,
+            MessageInput(_buttons_only),
+            state=Filing.project_area,
+            getter=choices_getter("area", AREAS),
+        ),
+        Window(
+            Tr("filing.ask.project_region"),
+            Group(
+                Select(Format("{item[0]}"), id=REGION_SELECT, on_click=on_region, **choices),
+                width=2,
+            ),
+            BACK_TO_OVERVIEW,
+            MessageInput(_buttons_only),
+            state=Filing.project_region,
+            getter=choices_getter("region", REGIONS),
+        ),
+        Window(
+            Tr("filing.ask_number"),
+            MessageInput(on_beneficiaries),
+            BACK_TO_OVERVIEW,
+            state=Filing.project_beneficiaries,
+            getter=number_getter,
+        ),
+        Window(
+            Tr("filing.choose_project_to_remove"),
+            Group(
+                Select(
+                    Format("{item[0]}"),
+                    id=REMOVE_SELECT,
+                    item_id_getter=lambda item: item[1],
+                    items="projects",
+                    on_click=on_remove,
+                ),
+                width=1,
+            ),
+            BACK_TO_OVERVIEW,
+            state=Filing.projects,
+            getter=projects_getter,
+        ),
+        Window(
+            Tr("filing.confirm_submit"),
+            Row(
+                Button(Label("common.yes"), id=CONFIRM_BUTTON, on_click=on_confirm),
+                SwitchTo(Label("common.no"), id="no", state=Filing.overview),
+            ),
+            state=Filing.confirm_submit,
+            getter=overview_getter,
+        ),
+        Window(
+            Tr("filing.receipt"),
+            Tr("filing.receipt_late", when=F["late"]),
+            SwitchTo(Label("filing.back_to_filing"), id="to_overview", state=Filing.overview),
+            TO_MENU,
+            state=Filing.receipt,
+            getter=receipt_getter,
+        ),
+        Window(
+            Tr("filing.no_organisation"),
+            Start(Label("menu.register"), id="register", state=Registration.bin),
+            TO_MENU,
+            state=Filing.no_organisation,
+        ),
+        on_start=on_start,
+        name="filing",
+    )
+
+
+async def _buttons_only(message: Message, _widget: MessageInput, manager: DialogManager) -> None:
+    await message.answer(texts_of(manager)("input.choose_button"))
+    manager.show_mode = ShowMode.DELETE_AND_SEND

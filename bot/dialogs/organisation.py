@@ -1,0 +1,224 @@
+"""The organisation card: its details, this year's filing, and the ways to change them.
+
+Every screen reloads the organisation for a member only, so a person removed
+meanwhile (or a forged button) sees nothing of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiogram import F
+from aiogram.types import CallbackQuery
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, Row, Select, Start, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.organisation_fields import (
+    FIELD_KEY,
+    FieldPrompt,
+    ItemLabel,
+    details,
+    field_getter,
+    field_inputs,
+    hide_contact_button,
+    local_today,
+    preset_areas,
+    show_contact_button,
+)
+from bot.dialogs.states import Filing, OrganisationCard, Registration, Staff
+from bot.i18n import Html, Texts
+from registry import activity
+from registry.forms import EDITABLE_FIELDS
+from registry.organisations import OrganisationError, organisation_for, update_field
+from registry.staff import StaffError, active_organisation_id, switch_active
+from storage.store import Store
+
+ORGANISATION_ID = "organisation_id"
+FILING_ID = "filing"
+STAFF_ID = "staff"
+EDIT_ID = "edit"
+SWITCH_ID = "switch"
+REGISTER_ID = "register"
+FIELD_SELECT_ID = "edit_field"
+ORGANISATION_SELECT_ID = "organisation"
+BACK_ID = "back"
+
+
+def _date(instant: datetime, manager: DialogManager) -> str:
+    return instant.astimezone(manager.middleware_data["clock"].zone).strftime("%d.%m.%Y")
+
+
+async def filing_line(t: Texts, store: Store, organisation_id: int, manager: DialogManager) -> str:
+    clock = manager.middleware_data["clock"]
+    now = clock.now()
+    person = manager.middleware_data["person"]
+    year = activity.current_year(now, clock.zone)
+    state = await activity.status(store, person, organisation_id, year, now, clock.zone)
+    if state.submitted:
+        members = {m.person_id: m for m in await store.memberships.members(organisation_id)}
+        by = members.get(state.report.submitted_by)
+        who = (by.full_name if by else None) or t.label("common.not_set")
+        return t(
+            "organisation.filed",
+            year=state.year,
+            date=_date(state.report.submitted_at, manager),
+            person=who,
+        )
+    deadline = _date(state.deadline, manager)
+    days = (state.deadline.astimezone(clock.zone).date() - now.astimezone(clock.zone).date()).days
+    if days < 0:
+        return t("organisation.filing_overdue", year=state.year, date=deadline)
+    return t.plural("organisation.filing_due", days, year=state.year, date=deadline)
+
+
+async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    data = dialog_manager.middleware_data
+    store, person, t = data["store"], data["person"], texts_of(dialog_manager)
+    organisation_id = await active_organisation_id(store, person)
+    if organisation_id is None:
+        return {"found": False, "several": False}
+    organisation = await organisation_for(store, person, organisation_id)
+    dialog_manager.dialog_data[ORGANISATION_ID] = organisation.id
+    memberships = await store.memberships.of_person(person.id)
+    filing = await filing_line(t, store, organisation.id, dialog_manager)
+    return {
+        **details(t, {f: getattr(organisation, f) for f in ("bin", *EDITABLE_FIELDS)}),
+        "found": True,
+        "several": len(memberships) > 1,
+        "filing": Html(filing),
+    }
+
+
+async def switch_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    data = dialog_manager.middleware_data
+    memberships = await data["store"].memberships.of_person(data["person"].id)
+    return {"organisations": [(m.organisation_id, m.organisation_name) for m in memberships]}
+
+
+async def start_with_organisation(callback: CallbackQuery, button: Button, manager: DialogManager):
+    state = Filing.overview if button.widget_id == FILING_ID else Staff.members
+    await manager.start(state, data={ORGANISATION_ID: manager.dialog_data[ORGANISATION_ID]})
+
+
+async def on_switch(callback: CallbackQuery, _widget: Any, manager: DialogManager, item: int):
+    store = manager.middleware_data["store"]
+    try:
+        await switch_active(store, manager.middleware_data["person"], item)
+    except StaffError:
+        await callback.answer(texts_of(manager)("organisation.not_a_member"), show_alert=True)
+        return
+    await store.commit()
+    await manager.switch_to(OrganisationCard.card)
+
+
+async def on_choose_field(callback: CallbackQuery, _widget: Any, manager: DialogManager, field):
+    if field not in EDITABLE_FIELDS:
+        return
+    manager.dialog_data[FIELD_KEY] = field
+    if field == "areas":
+        data = manager.middleware_data
+        organisation = await data["store"].organisations.get(manager.dialog_data[ORGANISATION_ID])
+        await preset_areas(manager, organisation.areas if organisation else ())
+    if field == "phone":
+        await show_contact_button(callback, manager)
+    await manager.switch_to(OrganisationCard.edit_value)
+
+
+async def on_value(event, manager: DialogManager, field: str, value: Any) -> None:
+    data, t = manager.middleware_data, texts_of(manager)
+    store = data["store"]
+    message = event.message if isinstance(event, CallbackQuery) else event
+    try:
+        await update_field(
+            store,
+            data["person"],
+            manager.dialog_data[ORGANISATION_ID],
+            field,
+            value,
+            local_today(manager),
+        )
+    except (StaffError, OrganisationError):
+        await message.answer(t("organisation.not_a_member"))
+        await manager.done()
+        return
+    await store.commit()
+    await message.answer(t("organisation.field_saved", field=t.label(f"field.edit.{field}")))
+    manager.show_mode = ShowMode.SEND
+    await manager.switch_to(OrganisationCard.card)
+
+
+async def on_edit_back(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    await hide_contact_button(callback, manager)
+    await manager.switch_to(OrganisationCard.edit_field)
+
+
+def organisation_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Tr("organisation.card", when=F["found"]),
+            Tr("organisation.details", when=F["found"]),
+            Format("\n{filing}", when=F["found"]),
+            Tr("organisation.none", when=~F["found"]),
+            Row(
+                Button(Label("organisation.file"), id=FILING_ID, on_click=start_with_organisation),
+                Button(Label("organisation.staff"), id=STAFF_ID, on_click=start_with_organisation),
+                when=F["found"],
+            ),
+            Row(
+                SwitchTo(Label("organisation.edit"), id=EDIT_ID, state=OrganisationCard.edit_field),
+                SwitchTo(
+                    Label("organisation.switch"),
+                    id=SWITCH_ID,
+                    state=OrganisationCard.switch,
+                    when=F["several"],
+                ),
+                when=F["found"],
+            ),
+            Start(Label("organisation.register_another"), id=REGISTER_ID, state=Registration.bin),
+            Cancel(Label("common.menu")),
+            state=OrganisationCard.card,
+            getter=card_getter,
+        ),
+        Window(
+            Tr("organisation.choose_organisation"),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id=ORGANISATION_SELECT_ID,
+                    items="organisations",
+                    item_id_getter=lambda item: item[0],
+                    type_factory=int,
+                    on_click=on_switch,
+                )
+            ),
+            SwitchTo(Label("common.back"), id=BACK_ID, state=OrganisationCard.card),
+            state=OrganisationCard.switch,
+            getter=switch_getter,
+        ),
+        Window(
+            Tr("organisation.choose_field"),
+            Group(
+                Select(
+                    ItemLabel("field.edit"),
+                    id=FIELD_SELECT_ID,
+                    item_id_getter=str,
+                    items=list(EDITABLE_FIELDS),
+                    on_click=on_choose_field,
+                ),
+                width=2,
+            ),
+            SwitchTo(Label("common.back"), id=BACK_ID, state=OrganisationCard.card),
+            state=OrganisationCard.edit_field,
+        ),
+        Window(
+            FieldPrompt(),
+            *field_inputs(on_value),
+            Button(Label("common.back"), id=BACK_ID, on_click=on_edit_back),
+            state=OrganisationCard.edit_value,
+            getter=field_getter,
+        ),
+        name="organisation",
+    )

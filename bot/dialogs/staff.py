@@ -1,0 +1,357 @@
+"""The Staff dialog: members, join requests and invite links of one organisation.
+
+Started from the organisation card with {"organisation_id": id}; every action asks
+registry.staff, which checks on the server that the presser is an owner. Also the
+join step of an invite link, started with {"token": ...} when consent is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F
+from aiogram.types import CallbackQuery
+from aiogram_dialog import Data, Dialog, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.widgets.kbd import (
+    Button,
+    Cancel,
+    Column,
+    ListGroup,
+    Row,
+    Select,
+    Start,
+    SwitchTo,
+)
+from aiogram_dialog.widgets.text import Format
+
+from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.states import Consent, MainMenu, Staff
+from bot.handlers.staff import TOKEN_KEY, decide_and_tell, display_name, join_by_invite
+from registry import staff
+from registry.staff import StaffError
+
+ORGANISATION_KEY = "organisation_id"
+MEMBER_KEY = "member_id"
+LINK_KEY = "link"
+LINK_EXPIRES_KEY = "link_expires"
+MEMBER_SELECT = "member"
+INVITE_SELECT = "revoke"
+REQUESTS_GROUP = "requests"
+DATE_FORMAT = "%d.%m.%Y"
+INSTANT_FORMAT = "%d.%m.%Y %H:%M"
+
+
+def _mw(manager: DialogManager, name: str) -> Any:
+    return manager.middleware_data[name]
+
+
+def _local(manager: DialogManager, instant, fmt: str) -> str:
+    return instant.astimezone(_mw(manager, "clock").zone).strftime(fmt)
+
+
+async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    t = texts_of(dialog_manager)
+    person = _mw(dialog_manager, "person")
+    organisation_id = dialog_manager.start_data[ORGANISATION_KEY]
+    try:
+        overview = await staff.staff_overview(
+            _mw(dialog_manager, "store"),
+            person,
+            organisation_id,
+            _mw(dialog_manager, "clock").now(),
+        )
+    except StaffError as error:
+        return {"forbidden": True, "problem": t(error.code), "is_owner": False}
+    lines, others = [], []
+    for member in overview.members:
+        name = display_name(member.full_name, member.username)
+        role = t.label(f"staff.role.{member.role.value}")
+        joined = _local(dialog_manager, member.joined_at, DATE_FORMAT)
+        lines.append(t.label("staff.member_line", name=name, role=role, joined=joined))
+        if member.person_id != person.id:
+            others.append({"id": member.person_id, "name": name, "role": role, "joined": joined})
+    chosen = next((m for m in others if m["id"] == dialog_manager.dialog_data.get(MEMBER_KEY)), {})
+    invites = [
+        {
+            "id": invite.id,
+            "label": t.label(
+                "staff.revoke_button",
+                expires=_local(dialog_manager, invite.expires_at, INSTANT_FORMAT),
+            ),
+        }
+        for invite in overview.open_invites
+    ]
+    requests = [
+        {"id": r.id, "name": display_name(r.full_name, None)} for r in overview.pending_requests
+    ]
+    return {
+        "forbidden": False,
+        "is_owner": overview.viewer_is_owner,
+        "organisation": overview.organisation_name,
+        "members_text": "\n".join(lines),
+        "others": others,
+        # Flat strings, so Tr escapes them (it escapes str values, not dicts).
+        "member_name": chosen.get("name", ""),
+        "member_role": chosen.get("role", ""),
+        "member_joined": chosen.get("joined", ""),
+        "invites": invites,
+        "requests": requests,
+        "request_count": len(requests),
+        "has_requests": bool(requests),
+        "link": dialog_manager.dialog_data.get(LINK_KEY),
+        "link_expires": dialog_manager.dialog_data.get(LINK_EXPIRES_KEY),
+    }
+
+
+async def _refuse(callback: CallbackQuery, manager: DialogManager, error: StaffError) -> None:
+    # End the refused attempt's transaction before the dialog storage writes.
+    await _mw(manager, "store").rollback()
+    await callback.answer(texts_of(manager)(error.code), show_alert=True)
+
+
+async def on_member_chosen(callback: CallbackQuery, _w, manager: DialogManager, item: str) -> None:
+    manager.dialog_data[MEMBER_KEY] = int(item)
+    await manager.switch_to(Staff.member)
+
+
+async def _member_action(callback: CallbackQuery, manager: DialogManager, action, done_key: str):
+    store = _mw(manager, "store")
+    try:
+        await action(
+            store,
+            _mw(manager, "person"),
+            manager.start_data[ORGANISATION_KEY],
+            manager.dialog_data.get(MEMBER_KEY, 0),
+        )
+    except StaffError as error:
+        await _refuse(callback, manager, error)
+        await manager.switch_to(Staff.members)
+        return
+    await store.commit()
+    await callback.answer(texts_of(manager)(done_key))
+    await manager.switch_to(Staff.members)
+
+
+async def on_transfer(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    await _member_action(callback, manager, staff.transfer_ownership, "staff.transferred")
+
+
+async def on_remove(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    await _member_action(callback, manager, staff.remove_member, "staff.removed")
+
+
+async def on_create_invite(
+    callback: CallbackQuery, _button: Button, manager: DialogManager
+) -> None:
+    store = _mw(manager, "store")
+    try:
+        invite = await staff.create_invite(
+            store,
+            _mw(manager, "person"),
+            manager.start_data[ORGANISATION_KEY],
+            _mw(manager, "clock").now(),
+        )
+    except StaffError as error:
+        await _refuse(callback, manager, error)
+        return
+    await store.commit()
+    me = await _mw(manager, "bot").me()
+    manager.dialog_data[LINK_KEY] = (
+        f"https://t.me/{me.username}?start={staff.invite_payload(invite)}"
+    )
+    manager.dialog_data[LINK_EXPIRES_KEY] = _local(manager, invite.expires_at, INSTANT_FORMAT)
+
+
+async def on_revoke(callback: CallbackQuery, _w, manager: DialogManager, item: str) -> None:
+    store = _mw(manager, "store")
+    try:
+        revoked = await staff.revoke_invite(
+            store,
+            _mw(manager, "person"),
+            manager.start_data[ORGANISATION_KEY],
+            int(item),
+            _mw(manager, "clock").now(),
+        )
+    except StaffError as error:
+        await _refuse(callback, manager, error)
+        return
+    await store.commit()
+    manager.dialog_data.pop(LINK_KEY, None)
+    await callback.answer(texts_of(manager)("staff.revoked" if revoked else "staff.invite_used"))
+
+
+async def _decide(callback: CallbackQuery, manager: DialogManager, approve: bool) -> None:
+    data = manager.middleware_data
+    try:
+        await decide_and_tell(
+            data["store"],
+            data["person"],
+            int(manager.item_id),
+            approve,
+            clock=data["clock"],
+            bot=data["bot"],
+            translator=data["translator"],
+            settings=data["settings"],
+        )
+    except StaffError as error:
+        await _refuse(callback, manager, error)
+        return
+    await callback.answer(texts_of(manager)("staff.approved" if approve else "staff.declined"))
+
+
+async def on_approve(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    await _decide(callback, manager, approve=True)
+
+
+async def on_decline(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    await _decide(callback, manager, approve=False)
+
+
+async def join_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    store, clock = _mw(dialog_manager, "store"), _mw(dialog_manager, "clock")
+    try:
+        found = await staff.peek_invite(store, dialog_manager.start_data[TOKEN_KEY], clock.now())
+    except StaffError as error:
+        return {
+            "organisation": "",
+            "problem": texts_of(dialog_manager)(error.code),
+            "usable": False,
+        }
+    return {"organisation": found.organisation_name, "problem": "", "usable": True}
+
+
+async def on_consent_result(_start_data: Data, result: Any, manager: DialogManager) -> None:
+    """Back from Consent.ask on the join step: join if they agreed."""
+    if manager.current_context().state != Staff.join:
+        return
+    data, t = manager.middleware_data, texts_of(manager)
+    if not (isinstance(result, dict) and result.get("consented")):
+        await data["bot"].send_message(data["event_chat"].id, t("staff.join_needs_consent"))
+        await manager.done()
+        return
+    person = await data["store"].people.get(data["event_from_user"].id)
+    try:
+        await join_by_invite(
+            data["store"],
+            person,
+            manager.start_data[TOKEN_KEY],
+            clock=data["clock"],
+            bot=data["bot"],
+            translator=data["translator"],
+            settings=data["settings"],
+            t=t,
+        )
+    except StaffError as error:
+        await data["store"].rollback()
+        await data["bot"].send_message(data["event_chat"].id, t(error.code))
+    manager.show_mode = ShowMode.SEND
+    await manager.start(MainMenu.main, mode=StartMode.RESET_STACK)
+
+
+def staff_dialog() -> Dialog:
+    is_owner = F["is_owner"]
+    back = SwitchTo(Label("common.back"), id="back", state=Staff.members)
+    return Dialog(
+        Window(
+            Tr("staff.not_a_member_here", when="forbidden"),
+            Tr("staff.members", when=~F["forbidden"]),
+            Tr("staff.read_only", when=~F["forbidden"] & ~is_owner),
+            Column(
+                Select(
+                    Format("{item[name]} · {item[role]}"),
+                    id=MEMBER_SELECT,
+                    item_id_getter=lambda m: m["id"],
+                    items="others",
+                    type_factory=int,
+                    on_click=on_member_chosen,
+                ),
+                when=is_owner,
+            ),
+            SwitchTo(
+                Label("staff.requests_button"),
+                id="to_requests",
+                state=Staff.requests,
+                when="has_requests",
+            ),
+            SwitchTo(
+                Label("staff.invites_button"), id="to_invites", state=Staff.invites, when=is_owner
+            ),
+            Cancel(Label("common.back")),
+            state=Staff.members,
+            getter=staff_getter,
+        ),
+        Window(
+            Tr("staff.member_card"),
+            SwitchTo(Label("staff.make_owner"), id="to_transfer", state=Staff.confirm_transfer),
+            SwitchTo(Label("staff.remove"), id="to_remove", state=Staff.confirm_remove),
+            back,
+            state=Staff.member,
+            getter=staff_getter,
+        ),
+        Window(
+            Tr("staff.confirm_transfer"),
+            Row(
+                Button(Label("common.yes"), id="transfer", on_click=on_transfer),
+                SwitchTo(Label("common.no"), id="keep", state=Staff.member),
+            ),
+            state=Staff.confirm_transfer,
+            getter=staff_getter,
+        ),
+        Window(
+            Tr("staff.confirm_remove"),
+            Row(
+                Button(Label("common.yes"), id="remove", on_click=on_remove),
+                SwitchTo(Label("common.no"), id="keep", state=Staff.member),
+            ),
+            state=Staff.confirm_remove,
+            getter=staff_getter,
+        ),
+        Window(
+            Tr("staff.invites", when=is_owner),
+            Tr("staff.invite_created", when=F["link"] & is_owner),
+            Button(
+                Label("staff.create_invite"),
+                id="create_invite",
+                on_click=on_create_invite,
+                when=is_owner,
+            ),
+            Column(
+                Select(
+                    Format("{item[label]}"),
+                    id=INVITE_SELECT,
+                    item_id_getter=lambda i: i["id"],
+                    items="invites",
+                    on_click=on_revoke,
+                ),
+                when=is_owner,
+            ),
+            back,
+            state=Staff.invites,
+            getter=staff_getter,
+        ),
+        Window(
+            Tr("staff.requests"),
+            ListGroup(
+                Row(
+                    Button(Format("✅ {item[name]}"), id="approve", on_click=on_approve),
+                    Button(Format("❌ {item[name]}"), id="decline", on_click=on_decline),
+                ),
+                id=REQUESTS_GROUP,
+                item_id_getter=lambda r: r["id"],
+                items="requests",
+            ),
+            back,
+            state=Staff.requests,
+            getter=staff_getter,
+        ),
+        Window(
+            Tr("staff.join_consent_first", when="usable"),
+            Format("{problem}", when=~F["usable"]),
+            Start(Label("staff.join_continue"), id="consent", state=Consent.ask, when="usable"),
+            Cancel(Label("common.cancel")),
+            state=Staff.join,
+            getter=join_getter,
+        ),
+        on_process_result=on_consent_result,
+        name="staff",
+    )

@@ -1,0 +1,126 @@
+"""/privacy, /my_data and /delete_me: what we keep about a person, and their rights.
+
+The erase confirmation is a plain callback, not a dialog button: the dialog
+middleware saves the stack after a handler returns, so the handler empties the
+stack first and nothing of the person is written back.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_dialog import DialogManager
+
+from bot.i18n import Texts
+from registry import privacy
+from storage.store import Store
+
+EXPORT_FILE_NAME = "my-data.json"
+
+
+class PrivacyAction(CallbackData, prefix="pv"):
+    """export | erase (asks) | erase_yes | erase_no"""
+
+    action: str
+
+
+def _button(builder: InlineKeyboardBuilder, t: Texts, key: str, action: str) -> None:
+    builder.button(text=t.label(key), callback_data=PrivacyAction(action=action))
+
+
+async def send_privacy_notice(message: Message, t: Texts) -> None:
+    """The consent text, who to contact, and the two rights as buttons."""
+    builder = InlineKeyboardBuilder()
+    _button(builder, t, "privacy.my_data_button", "export")
+    _button(builder, t, "privacy.delete_button", "erase")
+    builder.adjust(2)
+    await message.answer(
+        f"{t('consent.text')}\n\n{t('privacy.contact')}", reply_markup=builder.as_markup()
+    )
+
+
+async def send_export(message: Message, store: Store, telegram_id: int, t: Texts) -> None:
+    exported = await privacy.export_person(store, telegram_id)
+    content = json.dumps(exported, ensure_ascii=False, indent=2).encode("utf-8")
+    await message.answer_document(
+        BufferedInputFile(content, filename=EXPORT_FILE_NAME), caption=t("privacy.export_caption")
+    )
+
+
+async def ask_to_erase(message: Message, t: Texts) -> None:
+    builder = InlineKeyboardBuilder()
+    _button(builder, t, "privacy.erase_confirm_button", "erase_yes")
+    _button(builder, t, "privacy.erase_keep_button", "erase_no")
+    builder.adjust(1)
+    await message.answer(t("privacy.erase_question"), reply_markup=builder.as_markup())
+
+
+async def on_privacy_command(message: Message, t: Texts) -> None:
+    await send_privacy_notice(message, t)
+
+
+async def on_my_data_command(message: Message, store: Store, t: Texts) -> None:
+    await send_export(message, store, message.from_user.id, t)
+
+
+async def on_delete_me_command(message: Message, t: Texts) -> None:
+    await ask_to_erase(message, t)
+
+
+async def on_privacy_button(
+    callback: CallbackQuery,
+    callback_data: PrivacyAction,
+    store: Store,
+    t: Texts,
+    state: FSMContext,
+    dialog_manager: DialogManager,
+) -> None:
+    action = callback_data.action
+    if action == "export" and callback.message is not None:
+        await callback.answer()
+        await send_export(callback.message, store, callback.from_user.id, t)
+    elif action == "erase" and callback.message is not None:
+        await callback.answer()
+        await ask_to_erase(callback.message, t)
+    elif action == "erase_no":
+        await callback.answer()
+        if callback.message is not None:
+            await callback.message.edit_text(t("privacy.erase_kept"))
+    elif action == "erase_yes":
+        await erase(callback, store, t, state, dialog_manager)
+    else:
+        await callback.answer(t("errors.unknown_option"), show_alert=True)
+
+
+async def erase(
+    callback: CallbackQuery,
+    store: Store,
+    t: Texts,
+    state: FSMContext,
+    dialog_manager: DialogManager,
+) -> None:
+    # Empty the dialog stack (and forget its last message) before the store writes:
+    # the dialog middleware saves the stack after this handler, and only an empty
+    # stack without a message is deleted rather than written back.
+    await dialog_manager.reset_stack(remove_keyboard=True)
+    await state.clear()
+    await privacy.erase_person(store, callback.from_user.id)
+    await store.commit()
+    await callback.answer()
+    if callback.message is not None:
+        await callback.message.edit_text(t("privacy.erased"))
+
+
+def get_router() -> Router:
+    router = Router(name="privacy")
+    router.message.register(on_privacy_command, Command("privacy"))
+    router.message.register(on_my_data_command, Command("my_data"))
+    router.message.register(on_delete_me_command, Command("delete_me"))
+    router.callback_query.register(on_privacy_button, PrivacyAction.filter())
+    return router

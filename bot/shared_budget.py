@@ -1,0 +1,48 @@
+"""The bot's global send budget, shared by every instance through Redis.
+
+Telegram gives one bot about 30 messages a second whatever number of processes
+send them. Each instance's own limiter (delivery.rate_limit) keeps its lanes,
+per-chat and group limits; this client-session middleware sits inside it and
+adds the one thing a process cannot know alone: the slot of the next send in
+the whole bot. A Lua script hands out slots 1/rate apart on Redis' own clock,
+so N instances together send at most `rate` a second, strictly paced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+
+KEY = "ngo-bot:global-budget:next-slot"
+
+# Reserve the next free slot; return how long the caller waits for it.
+RESERVE_SLOT = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local next_free = tonumber(redis.call('GET', KEYS[1]) or '0')
+local slot = math.max(now, next_free)
+redis.call('SET', KEYS[1], string.format('%.6f', slot + tonumber(ARGV[1])), 'PX', 60000)
+return string.format('%.6f', slot - now)
+"""
+
+
+class SharedGlobalBudget(BaseRequestMiddleware):
+    def __init__(self, redis, per_second: float, sending_methods: frozenset[str]) -> None:
+        self.redis = redis
+        self.interval = 1 / per_second
+        self.sending_methods = sending_methods
+        self._reserve = redis.register_script(RESERVE_SLOT)
+
+    async def wait_for_slot(self) -> float:
+        wait = float(await self._reserve(keys=[KEY], args=[f"{self.interval:.6f}"]))
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return wait
+
+    async def __call__(self, make_request, bot, method):
+        counted = method.__api_method__.lower() in self.sending_methods
+        # Paid broadcasts have their own, much larger limit (the local limiter keeps it).
+        if counted and not getattr(method, "allow_paid_broadcast", False):
+            await self.wait_for_slot()
+        return await make_request(bot, method)

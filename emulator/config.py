@@ -1,0 +1,96 @@
+"""Emulator settings: identity of the default bot, rate limits and injected faults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+DEFAULT_TOKEN = "123456789:AAEsandboxTOKENsandboxTOKENsandbox0"
+
+# Fault injection leaves these alone unless `Faults.methods` names them: a bot
+# that cannot even start or receive updates teaches nothing about reliability.
+DEFAULT_FAULT_EXCLUDED = frozenset(
+    {"getupdates", "getme", "setwebhook", "deletewebhook", "getwebhookinfo", "logout", "close"}
+)
+
+
+@dataclass
+class RateLimits:
+    """Telegram's flood limits. `time_factor` speeds every rate up (10 → 300 msg/s global).
+
+    mode "reject" answers 429 like Telegram; "record" lets the call pass. Both
+    record a violation, which tests assert on.
+
+    retry_after is an int >= 1 as in Telegram (aiogram parses it as int); with
+    a time_factor above 1 that over-states the wait, so `fractional_retry_after`
+    lets the emulator send the exact (scaled) float instead, for clients that accept it.
+    """
+
+    global_per_second: int = 30
+    per_chat_burst: int = 5
+    per_chat_refill_per_second: float = 1.0
+    group_per_window: int = 20
+    group_window_seconds: float = 60.0
+    paid_per_second: int = 1000
+    time_factor: float = 1.0
+    mode: Literal["reject", "record"] = "reject"
+    fractional_retry_after: bool = False
+
+
+@dataclass
+class Faults:
+    """Injected failures; every decision comes from `random.Random(seed)`, so a seed
+    and the same sequence of eligible calls give the same faults.
+
+    drop_mode: "before" closes the connection without executing, "after" executes
+    and then closes, "mixed" chooses "after" with probability drop_after_fraction.
+    methods: lower- or camel-case method names eligible for faults; None means
+    every method except DEFAULT_FAULT_EXCLUDED (pass a set with "getUpdates" to include it).
+    """
+
+    seed: int = 0
+    error_rate: float = 0.0
+    error_statuses: tuple[int, ...] = (500, 502)
+    latency: tuple[float, float] = (0.0, 0.0)
+    drop_rate: float = 0.0
+    drop_mode: Literal["before", "after", "mixed"] = "before"
+    drop_after_fraction: float = 0.5
+    burst_429_rate: float = 0.0
+    burst_length: int = 3
+    burst_retry_after: int = 1
+    methods: frozenset[str] | None = None
+
+    def eligible(self, method: str) -> bool:
+        name = method.lower()
+        if self.methods is None:
+            return name not in DEFAULT_FAULT_EXCLUDED
+        return name in {m.lower() for m in self.methods}
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.error_rate or self.drop_rate or self.burst_429_rate or max(self.latency) > 0
+        )
+
+
+@dataclass
+class EmulatorConfig:
+    """Everything configurable; the defaults give a quiet, fast, faithful Telegram."""
+
+    token: str = DEFAULT_TOKEN
+    bot_first_name: str = "NGO Sandbox Bot"
+    bot_username: str = "ngo_sandbox_bot"
+    can_join_groups: bool = True
+    can_read_all_group_messages: bool = False
+    supports_inline_queries: bool = False
+    rate_limits: RateLimits | None = None
+    faults: Faults = field(default_factory=Faults)
+    # Telegram refuses to let a bot write first: 403 "bot can't initiate conversation".
+    require_user_start: bool = True
+    # Webhook delivery retries: short so tests stay fast (Telegram waits far longer).
+    webhook_retry_delay: float = 0.05
+    webhook_retry_max_delay: float = 1.0
+    webhook_timeout: float = 10.0
+    # Default waiting for SimulatedUser actions.
+    settle_timeout: float = 10.0
+    settle_quiet: float = 0.05

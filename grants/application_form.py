@@ -1,0 +1,178 @@
+"""Reading an applicant's answers: each field's text becomes a checked value.
+
+The same checks run when a value is typed and again when the application is
+submitted, so a value that became wrong (the topic's budget changed) is caught.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.errors import RuleViolation
+from domain.grants import (
+    GRANT_TERMS,
+    GrantType,
+    check_budget,
+    check_duration,
+    check_institutional,
+    max_institutional_amount,
+)
+from domain.money import parse_tenge
+from domain.regions import REGIONS, is_region
+from domain.text_limits import (
+    ACTIVITIES_LIMIT,
+    APPLICATION_TITLE_LIMIT,
+    EXPECTED_RESULTS_LIMIT,
+    PROBLEM_LIMIT,
+    check_length,
+    clean_user_text,
+)
+from storage.repositories.topics import TopicView
+
+TEXT_LIMITS = {
+    "title": APPLICATION_TITLE_LIMIT,
+    "problem": PROBLEM_LIMIT,
+    "activities": ACTIVITIES_LIMIT,
+    "results": EXPECTED_RESULTS_LIMIT,
+}
+MAX_BENEFICIARIES = 10_000_000
+ATTACHMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+# Refusals of `domain` rules, as this feature's message keys.
+_RULE_MESSAGES = {
+    "text.too_long": "input.too_long",
+    "text.empty": "input.text_expected",
+    "amount.empty": "application.amount_expected",
+    "amount.not_a_number": "application.amount_expected",
+    "amount.fraction": "application.amount_fraction",
+    "amount.too_large": "application.amount_expected",
+}
+
+
+class FormProblem(Exception):
+    """An answer that cannot be taken; `code` is a message key, `params` fill it."""
+
+    def __init__(self, code: str, **params) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _refusal(exc: RuleViolation, **extra) -> FormProblem:
+    return FormProblem(_RULE_MESSAGES.get(exc.code, "input.text_expected"), **exc.params, **extra)
+
+
+def format_tenge(amount: int) -> str:
+    """1500000 → "1 500 000" with no-break spaces, as amounts are written in Kazakhstan."""
+    return f"{amount:,}".replace(",", "\u00a0")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    file_id: str
+    name: str
+    size: int
+    mime: str
+
+
+def parse_text(field: str, raw: str) -> str:
+    text = clean_user_text(raw)
+    try:
+        check_length(text, TEXT_LIMITS[field])
+    except RuleViolation as exc:
+        raise _refusal(exc) from None
+    return text
+
+
+def parse_whole_number(raw: str, *, minimum: int, maximum: int) -> int:
+    text = raw.strip().replace(" ", "").replace("\u00a0", "")
+    if not text.isdigit():
+        raise FormProblem("application.number_expected", minimum=minimum, maximum=maximum)
+    value = int(text)
+    if not minimum <= value <= maximum:
+        raise FormProblem("application.number_range", minimum=minimum, maximum=maximum)
+    return value
+
+
+def parse_beneficiaries(raw: str) -> int:
+    return parse_whole_number(raw, minimum=1, maximum=MAX_BENEFICIARIES)
+
+
+def parse_duration(raw: str, topic: TopicView) -> int:
+    low, high = duration_range(topic)
+    try:
+        return parse_whole_number(raw, minimum=low, maximum=high)
+    except FormProblem:
+        raise FormProblem("application.duration_range", min=low, max=high) from None
+
+
+def check_duration_for(months: int, topic: TopicView) -> None:
+    try:
+        check_duration(months, GrantType(topic.grant_type))
+    except RuleViolation as exc:
+        raise FormProblem("application.duration_range", **exc.params) from None
+
+
+def duration_range(topic: TopicView) -> tuple[int, int]:
+    terms = GRANT_TERMS[GrantType(topic.grant_type)]
+    return terms.min_months, terms.max_months
+
+
+def parse_money(raw: str) -> int:
+    try:
+        return parse_tenge(raw)
+    except RuleViolation as exc:
+        raise _refusal(exc, example="1 500 000") from None
+
+
+def check_total(total: int, topic: TopicView) -> None:
+    try:
+        check_budget(total, topic.budget_min, topic.budget_max)
+    except RuleViolation as exc:
+        raise FormProblem(
+            "application.budget_range",
+            min=format_tenge(topic.budget_min),
+            max=format_tenge(topic.budget_max),
+        ) from exc
+
+
+def check_institutional_part(amount: int, total: int, percent: int) -> None:
+    try:
+        check_institutional(amount, total, percent)
+    except RuleViolation as exc:
+        cap = max_institutional_amount(total, percent)
+        raise FormProblem(
+            "application.institutional_cap", max=format_tenge(cap), percent=percent
+        ) from exc
+
+
+def check_regions(regions: tuple[str, ...], topic: TopicView) -> None:
+    if not regions:
+        raise FormProblem("application.regions_required")
+    if any(not is_region(r) or not topic.region_is_eligible(r) for r in regions):
+        raise FormProblem("application.region_not_eligible")
+
+
+def check_language(language: str, topic: TopicView) -> None:
+    if language not in topic.application_languages:
+        raise FormProblem("application.language_not_accepted")
+
+
+def check_attachment(attachment: Attachment) -> None:
+    extension = ATTACHMENT_TYPES.get(attachment.mime)
+    if extension is None or not attachment.name.lower().endswith(extension):
+        raise FormProblem("application.attachment_type")
+    if attachment.size > MAX_ATTACHMENT_BYTES:
+        raise FormProblem(
+            "application.attachment_size", limit_mb=MAX_ATTACHMENT_BYTES // (1024 * 1024)
+        )
+
+
+def eligible_regions(topic: TopicView) -> tuple[str, ...]:
+    """The regions an application on this topic may name, in the country's order."""
+    return tuple(code for code in REGIONS if topic.region_is_eligible(code))

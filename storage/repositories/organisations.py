@@ -1,0 +1,153 @@
+"""Organisations and their activity areas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ActivityReport, Organisation, OrganisationArea, ReportStatus
+
+# Fields a person may set on an organisation, in the order they are asked.
+EDITABLE_FIELDS = (
+    "name",
+    "name_alt",
+    "legal_form",
+    "region",
+    "areas",
+    "description",
+    "phone",
+    "email",
+    "website",
+    "founded_year",
+    "staff_count",
+    "volunteer_count",
+    "public_listing",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationView:
+    id: int
+    bin: str
+    name: str
+    name_alt: str | None
+    legal_form: str
+    region: str
+    areas: tuple[str, ...]
+    description: str
+    phone: str
+    email: str
+    website: str | None
+    founded_year: int
+    staff_count: int
+    volunteer_count: int
+    public_listing: bool
+    created_at: datetime
+
+
+def organisation_view(row: Organisation) -> OrganisationView:
+    return OrganisationView(
+        id=row.id,
+        bin=row.bin,
+        name=row.name,
+        name_alt=row.name_alt,
+        legal_form=row.legal_form,
+        region=row.region,
+        areas=tuple(area.area for area in row.areas),
+        description=row.description,
+        phone=row.phone,
+        email=row.email,
+        website=row.website,
+        founded_year=row.founded_year,
+        staff_count=row.staff_count,
+        volunteer_count=row.volunteer_count,
+        public_listing=row.public_listing,
+        created_at=row.created_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryPage:
+    items: tuple[OrganisationView, ...]
+    total: int
+
+
+class OrganisationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, organisation_id: int) -> OrganisationView | None:
+        row = await self._session.get(Organisation, organisation_id)
+        return organisation_view(row) if row else None
+
+    async def get_by_bin(self, bin_: str) -> OrganisationView | None:
+        row = await self._session.scalar(select(Organisation).where(Organisation.bin == bin_))
+        return organisation_view(row) if row else None
+
+    async def add(self, *, areas: tuple[str, ...], search_text: str, **fields) -> OrganisationView:
+        row = Organisation(
+            **fields,
+            search_text=search_text,
+            areas=[OrganisationArea(area=area) for area in areas],
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return organisation_view(row)
+
+    async def update(self, organisation_id: int, search_text: str | None = None, **fields) -> None:
+        row = await self._session.get(Organisation, organisation_id)
+        if row is None:
+            raise LookupError(organisation_id)
+        areas = fields.pop("areas", None)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        if search_text is not None:
+            row.search_text = search_text
+        if areas is not None:
+            row.areas = [OrganisationArea(area=area) for area in areas]
+        await self._session.flush()
+
+    async def directory(
+        self,
+        *,
+        query: str | None,
+        region: str | None,
+        area: str | None,
+        offset: int,
+        limit: int,
+    ) -> DirectoryPage:
+        conditions: list[ColumnElement[bool]] = [Organisation.public_listing.is_(True)]
+        if query:
+            conditions.append(Organisation.search_text.contains(query, autoescape=True))
+        if region:
+            conditions.append(Organisation.region == region)
+        if area:
+            conditions.append(
+                exists().where(
+                    and_(
+                        OrganisationArea.organisation_id == Organisation.id,
+                        OrganisationArea.area == area,
+                    )
+                )
+            )
+        where = and_(*conditions)
+        total = await self._session.scalar(select(func.count(Organisation.id)).where(where))
+        rows = await self._session.scalars(
+            select(Organisation).where(where).order_by(Organisation.name, Organisation.id)
+            .offset(offset).limit(limit)
+        )
+        return DirectoryPage(items=tuple(organisation_view(r) for r in rows), total=total or 0)
+
+    async def latest_submitted_report_year(self, organisation_id: int) -> int | None:
+        return await self._session.scalar(
+            select(func.max(ActivityReport.year)).where(
+                ActivityReport.organisation_id == organisation_id,
+                ActivityReport.status == ReportStatus.SUBMITTED,
+            )
+        )
+
+    async def count(self) -> int:
+        return await self._session.scalar(select(func.count(Organisation.id))) or 0

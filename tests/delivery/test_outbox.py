@@ -1,0 +1,193 @@
+"""Stories of the outbox meeting Telegram's bad days: floods, blocks, outages."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+
+import pytest
+
+from delivery.outbox import enqueue_broadcast
+from emulator import Faults, RateLimits
+from storage.models import DeliveryStatus
+from storage.repositories.deliveries import DeliveryRepository
+from tests.delivery.conftest import TIME_FACTOR, drain_all
+
+BROADCAST_TEXT = "Announcement: <b>forum on 1 June</b>"
+
+
+async def broadcast_to(session_factory, clock, recipients, emulator=None) -> int:
+    for chat_id in recipients if emulator is not None else ():
+        emulator.user(chat_id)  # people who have a chat with the bot
+    async with session_factory() as session:
+        broadcast_id = await enqueue_broadcast(
+            session, recipients, now=clock.now(), text=BROADCAST_TEXT
+        )
+        await session.commit()
+    return broadcast_id
+
+
+def received(emulator, chat_ids) -> Counter:
+    """How many copies of the broadcast each chat shows."""
+    return Counter(
+        {
+            chat_id: sum(1 for m in emulator.chat_messages(chat_id) if m.text and "forum" in m.text)
+            for chat_id in chat_ids
+        }
+    )
+
+
+async def statuses(session_factory) -> dict[str, int]:
+    async with session_factory() as session:
+        return await DeliveryRepository(session).counts()
+
+
+async def test_a_flood_wait_is_obeyed_and_nothing_is_lost_or_repeated(
+    emulator, outbox, session_factory, clock
+):
+    people = range(1001, 1061)
+    emulator.set_faults(Faults(seed=3, burst_429_rate=0.08, burst_length=2, burst_retry_after=1))
+    engine = outbox()
+    await broadcast_to(session_factory, clock, people, emulator)
+
+    await drain_all(engine)
+
+    assert set(received(emulator, people).values()) == {1}
+    floods = [c for c in emulator.calls_of("sendMessage") if c.status == 429]
+    assert floods, "the seed should inject some 429s"
+    sends = [c.timestamp for c in emulator.calls_of("sendMessage")]
+    for flood in floods:
+        # Requests already on the wire may land just after; none is started in the pause.
+        inside = [t for t in sends if flood.timestamp + 0.2 < t < flood.timestamp + 0.95]
+        assert not inside, f"sent {len(inside)} during a retry_after pause"
+    assert await statuses(session_factory) == {"sent": len(people)}
+
+
+async def test_a_person_who_blocked_the_bot_is_marked_and_skipped(
+    emulator, outbox, session_factory, clock
+):
+    from storage.store import Store
+
+    async with session_factory() as session:
+        store = Store(session)
+        for telegram_id in (2001, 2002):
+            await store.people.add(telegram_id, "ru")
+        await store.commit()
+    emulator.user(2002).block()
+    engine = outbox()
+    await broadcast_to(session_factory, clock, [2001, 2002], emulator)
+    await drain_all(engine)
+
+    async with session_factory() as session:
+        store = Store(session)
+        assert (await store.people.get(2002)).blocked_bot
+        assert not (await store.people.get(2001)).blocked_bot
+    assert await statuses(session_factory) == {"sent": 1, "blocked": 1}
+
+    # The next announcement is not even attempted for the blocked person.
+    attempts_before = len(emulator.calls_of("sendMessage"))
+    await broadcast_to(session_factory, clock, [2001, 2002], emulator)
+    await drain_all(engine)
+    assert len(emulator.calls_of("sendMessage")) == attempts_before + 1
+    assert await statuses(session_factory) == {"sent": 2, "blocked": 2}
+
+
+async def test_server_errors_and_dropped_connections_are_retried(
+    emulator, outbox, session_factory, clock
+):
+    people = range(3001, 3041)
+    emulator.set_faults(Faults(seed=11, error_rate=0.15, drop_rate=0.1, drop_mode="before"))
+    engine = outbox()
+    await broadcast_to(session_factory, clock, people, emulator)
+
+    await drain_all(engine)
+
+    kinds = Counter(f.kind for f in emulator.faults)
+    assert kinds["error_500"] + kinds["error_502"] > 0 and kinds["drop_before"] > 0
+    assert set(received(emulator, people).values()) == {1}
+    assert await statuses(session_factory) == {"sent": len(people)}
+
+
+async def test_a_chat_that_does_not_exist_is_recorded_not_retried(
+    emulator, outbox, session_factory, clock
+):
+    engine = outbox()
+    await broadcast_to(session_factory, clock, [4001])  # no such chat
+    await drain_all(engine)
+    from sqlalchemy import select
+
+    from storage.models import Delivery
+
+    async with session_factory() as session:
+        row = await session.scalar(select(Delivery))
+    assert row.status == DeliveryStatus.FAILED
+    assert row.attempts == 1
+    assert "chat not found" in row.last_error
+
+
+async def test_a_final_failure_keeps_its_reason(emulator, outbox, session_factory, clock):
+    emulator.set_faults(Faults(seed=1, error_rate=1.0, error_statuses=(500,)))
+    engine = outbox(delivery_max_attempts=3)
+    await broadcast_to(session_factory, clock, [5001], emulator)
+    await drain_all(engine)
+    from sqlalchemy import select
+
+    from storage.models import Delivery
+
+    async with session_factory() as session:
+        row = await session.scalar(select(Delivery))
+    assert row.status == DeliveryStatus.FAILED
+    assert row.attempts == 3
+    assert "gave up after 3 attempts" in row.last_error
+
+
+@pytest.mark.slow
+async def test_a_broadcast_to_2000_people_keeps_within_every_limit(
+    emulator, outbox, session_factory, clock
+):
+    emulator.set_rate_limits(RateLimits(time_factor=TIME_FACTOR, mode="record"))
+    people = range(100_000, 102_000)
+    engine = outbox()
+    await broadcast_to(session_factory, clock, people, emulator)
+
+    started = time.monotonic()
+    await drain_all(engine)
+    elapsed = time.monotonic() - started
+
+    assert emulator.violations == []
+    assert set(received(emulator, people).values()) == {1}
+    achieved = len(people) / elapsed / TIME_FACTOR
+    print(f"broadcast: {achieved:.1f} msg/s in Telegram seconds (limit 30, setting 25)")
+    assert achieved > 10, "a broadcast should use most of its share of the budget"
+
+
+@pytest.mark.slow
+async def test_replies_stay_fast_during_a_broadcast(emulator, outbox, session_factory, clock):
+    emulator.set_rate_limits(RateLimits(time_factor=TIME_FACTOR, mode="record"))
+    engine = outbox()
+    chatting = emulator.user(99, first_name="Dana")
+    await chatting.send("hi", wait=False)  # so the reply chat exists
+
+    async def reply_latencies(count: int) -> list[float]:
+        latencies = []
+        for n in range(count):
+            started = time.monotonic()
+            # The interactive lane is the default: this is how a handler answers.
+            await engine.bot.send_message(99, f"reply {n}")
+            latencies.append(time.monotonic() - started)
+            await asyncio.sleep(0.12)  # a person types; within the per-chat rate
+        return latencies
+
+    idle = await reply_latencies(10)
+    await broadcast_to(session_factory, clock, range(200_000, 202_000), emulator)
+    broadcast = asyncio.create_task(drain_all(engine))
+    await asyncio.sleep(0.3)
+    busy = await reply_latencies(10)
+    assert not broadcast.done(), "the broadcast should still be running"
+    await broadcast
+
+    ratio = (sum(busy) / len(busy)) / (sum(idle) / len(idle))
+    print(f"reply latency during a broadcast / idle: {ratio:.2f}")
+    assert ratio < 5
+    assert emulator.violations == []

@@ -1,0 +1,45 @@
+"""The /_emulator/ control API and the standalone entry point."""
+
+from __future__ import annotations
+
+import asyncio
+
+from emulator import EmulatorConfig
+from emulator.cli import build_parser, config_from_args, run_standalone
+
+
+async def test_control_api_send_messages_calls(http, emu, bot):
+    async with http.post("/_emulator/users/1001/send", json={"text": "hi", "wait": False}) as r:
+        assert r.status == 200
+    updates = await bot.get_updates()
+    await bot.send_message(1001, "hello back")
+    async with http.get("/_emulator/users/1001/messages") as r:
+        texts = [m["text"] for m in (await r.json())["messages"]]
+    assert texts == ["hi", "hello back"] and updates[0].message.text == "hi"
+    async with http.get("/_emulator/calls", params={"method": "sendMessage"}) as r:
+        assert len((await r.json())["calls"]) == 1
+    async with http.get("/_emulator/violations") as r:
+        assert (await r.json())["count"] == 0
+    async with http.post("/_emulator/faults", json={"seed": 3, "error_rate": 1.0}) as r:
+        assert r.status == 200
+    assert emu.config.faults.error_rate == 1.0
+    async with http.post("/_emulator/users/1001/press", json={"text": "Nope", "wait": False}) as r:
+        assert r.status == 404
+
+
+def test_cli_arguments_build_a_config():
+    args = build_parser().parse_args(
+        ["--port", "0", "--rate-limits", "record", "--time-factor", "10", "--fault-rate", "0.1"]
+    )
+    config = config_from_args(args)
+    assert config.rate_limits.mode == "record" and config.rate_limits.time_factor == 10
+    assert config.faults.error_rate == 0.1
+
+
+async def test_run_standalone_stops_on_event(capsys):
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_standalone(EmulatorConfig(), "127.0.0.1", 0, stop=stop))
+    await asyncio.sleep(0.1)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert "emulator at http://127.0.0.1:" in capsys.readouterr().out

@@ -1,0 +1,152 @@
+"""Consent, a person's data export, and erasure that leaves no trace of them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import inspect, text
+
+from registry import organisations, privacy, staff
+from storage.models import FsmRecord, MemberRole, Role
+from storage.store import Store
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 20)
+OWNER_ID = 830001
+COLLEAGUE_ID = 830002
+REQUESTER_ID = 830003
+OWNER_NAME = "Жанар Тестова"
+OWNER_USERNAME = "zhanar_test"
+
+ANSWERS = {
+    "bin": "940140000385",
+    "name": "«Қамқор» қоғамдық бірлестігі",
+    "name_alt": None,
+    "legal_form": "public_association",
+    "region": "almaty",
+    "areas": ["education"],
+    "description": "Балаларға көмек",
+    "phone": "+77011234567",
+    "email": "info@kamkor.kz",
+    "website": None,
+    "founded_year": 2010,
+    "staff_count": 5,
+    "volunteer_count": 40,
+    "public_listing": True,
+}
+
+
+async def consenting_person(store: Store, telegram_id: int, name: str, username: str):
+    await store.people.add(telegram_id, locale="kk")
+    await privacy.give_consent(store, telegram_id, name, username, NOW)
+    return await store.people.get(telegram_id)
+
+
+@pytest.fixture
+async def store(session_factory):
+    async with session_factory() as session:
+        yield Store(session)
+
+
+@pytest.fixture
+async def organisation(store):
+    """Owner, a colleague who joined by invite, a pending requester, an open invite."""
+    owner = await consenting_person(store, OWNER_ID, OWNER_NAME, OWNER_USERNAME)
+    organisation = await organisations.register(store, owner, ANSWERS, TODAY)
+    invite = await staff.create_invite(store, owner, organisation.id, NOW)
+    colleague = await consenting_person(store, COLLEAGUE_ID, "Болат Сериков", "bolat")
+    await staff.redeem_invite(store, colleague, invite.token, NOW)
+    await staff.create_invite(store, owner, organisation.id, NOW)
+    requester = await consenting_person(store, REQUESTER_ID, "Асель Нурланова", "asel")
+    await staff.request_to_join(store, requester, organisation.id)
+    await store.commit()
+    return organisation
+
+
+async def test_consent_is_recorded_with_its_version(store):
+    person = await consenting_person(store, OWNER_ID, OWNER_NAME, OWNER_USERNAME)
+    assert person.consented
+    assert person.consent_version == privacy.CONSENT_VERSION
+    assert person.full_name == OWNER_NAME
+
+
+async def test_the_export_has_their_own_data_and_nobody_elses(store, organisation):
+    exported = await privacy.export_person(store, OWNER_ID)
+    document = json.dumps(exported, ensure_ascii=False)
+    assert exported["full_name"] == OWNER_NAME
+    assert exported["username"] == OWNER_USERNAME
+    assert exported["consent"]["version"] == privacy.CONSENT_VERSION
+    assert exported["organisations"] == [
+        {"id": organisation.id, "name": ANSWERS["name"], "role": "owner"}
+    ]
+    assert len(exported["invites_created"]) == 2
+    assert [i["used"] for i in exported["invites_created"]] == [True, False]
+    for other in ("Болат", "bolat", str(COLLEAGUE_ID), "Асель", str(REQUESTER_ID)):
+        assert other not in document
+
+    requester = await privacy.export_person(store, REQUESTER_ID)
+    assert requester["join_requests"] == [
+        {
+            "organisation_id": organisation.id,
+            "organisation_name": ANSWERS["name"],
+            "status": "pending",
+            "created_at": requester["join_requests"][0]["created_at"],
+            "decided_at": None,
+        }
+    ]
+    assert await privacy.export_person(store, 999) == {"telegram_id": 999, "stored": False}
+
+
+async def rows_mentioning(store: Store, *needles: object) -> list[tuple[str, tuple]]:
+    """Every row, in every table, with a value equal to or containing a needle."""
+    connection = await store.session.connection()
+    tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    found = []
+    for table in tables:
+        for row in await store.session.execute(text(f'SELECT * FROM "{table}"')):
+            for value in row:
+                if any(value == n or (str(n) in str(value)) for n in needles if value is not None):
+                    found.append((table, tuple(row)))
+                    break
+    return found
+
+
+async def test_erase_leaves_no_trace_and_passes_the_organisation_on(store, organisation):
+    await store.people.grant_role(OWNER_ID, Role.OPERATOR, granted_by=None)
+    # The owner granted someone a role, and had dialogs open, privately and in a group.
+    await store.people.grant_role(COLLEAGUE_ID, Role.EXPERT, granted_by=OWNER_ID)
+    store.session.add_all(
+        [
+            FsmRecord(key=f"fsm:{OWNER_ID}:{OWNER_ID}:default:state", state="Staff:members"),
+            FsmRecord(key=f"fsm:{OWNER_ID}:{OWNER_ID}:aiogd:stack::data", data="{}"),
+            FsmRecord(
+                key="fsm:-1001:-1001:aiogd:context:AbC:data",
+                data=json.dumps({"access_settings": {"user_ids": [OWNER_ID]}}),
+            ),
+            FsmRecord(key=f"fsm:-1001:-1001:aiogd:stack:<{OWNER_ID}>:data", data="{}"),
+            FsmRecord(key=f"fsm:{COLLEAGUE_ID}:{COLLEAGUE_ID}:default:state", state="x"),
+        ]
+    )
+    await store.commit()
+    assert await rows_mentioning(store, OWNER_ID, OWNER_NAME, OWNER_USERNAME)
+
+    assert await privacy.erase_person(store, OWNER_ID)
+    await store.commit()
+
+    assert await rows_mentioning(store, OWNER_ID, OWNER_NAME, OWNER_USERNAME) == []
+    # The organisation stays, with the longest-serving member as its owner.
+    assert (await store.organisations.get(organisation.id)).name == ANSWERS["name"]
+    colleague = await store.people.get(COLLEAGUE_ID)
+    assert await store.memberships.role_of(organisation.id, colleague.id) == MemberRole.OWNER
+    # Other people's dialog state is untouched.
+    assert await store.session.get(FsmRecord, f"fsm:{COLLEAGUE_ID}:{COLLEAGUE_ID}:default:state")
+    assert not await privacy.erase_person(store, OWNER_ID)
+
+
+async def test_erasing_a_requester_removes_their_request(store, organisation):
+    assert await privacy.erase_person(store, REQUESTER_ID)
+    await store.commit()
+    assert await rows_mentioning(store, REQUESTER_ID, "Асель Нурланова", "asel") == []
+    assert await store.memberships.pending_join_requests(organisation.id) == []
