@@ -52,7 +52,12 @@ class ErrorReplies:
         """A button from a dialog the bot no longer has: restart politely."""
         user, _chat_id, private = _user_and_chat(event.update)
         t = _texts(data, user, self._translator, self._default)
-        log.info("expired dialog button", extra={"update_id": event.update.update_id})
+        # The exception says which intent was missing or outdated: kept for diagnosis.
+        log.warning(
+            "dialog context lost: %r",
+            event.exception,
+            extra={"update_id": event.update.update_id},
+        )
         if event.update.callback_query is not None:
             await event.update.callback_query.answer(t("errors.button_expired"))
         if private:
