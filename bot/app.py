@@ -8,6 +8,7 @@ from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.dispatcher.middlewares.error import ErrorsMiddleware
 from aiogram.enums import ChatType, ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
@@ -15,6 +16,7 @@ from aiogram_dialog import setup_dialogs
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.dialogs import intent_ids
 from bot.dialogs.application_form import application_form_dialog
 from bot.dialogs.award_rounds import award_rounds_dialog
 from bot.dialogs.awards import awards_dialog
@@ -201,9 +203,13 @@ def create_dispatcher(
     )
     wiring = Wiring(dispatcher=dispatcher)
 
-    # Outer update middlewares run once per update, in this order: time it for
-    # /metrics, count it for graceful shutdown, drop a person's flood, take it only
-    # once, open its one session, then know who is writing.
+    # Outer update middlewares run once per update, in this order: handle its errors,
+    # time it for /metrics, count it for graceful shutdown, drop a person's flood,
+    # take it only once, open its one session, then know who is writing.
+    # aiogram's own error middleware sits outside the per-person lock, so a failing
+    # update's error handlers (which reset dialogs and save their stacks) could run
+    # alongside that person's next update; this copy handles errors inside the lock.
+    dispatcher.update.outer_middleware(ErrorsMiddleware(dispatcher))
     dispatcher.update.outer_middleware(UpdateMetricsMiddleware())
     dispatcher.update.outer_middleware(wiring.in_flight)
     dispatcher.update.outer_middleware(
@@ -228,6 +234,7 @@ def create_dispatcher(
         groups.get_router(),
         private_chat_router(),
     )
+    intent_ids.install()
     setup_dialogs(dispatcher, events_isolation=events_isolation)
     dispatcher.shutdown.register(wiring.in_flight.drain)
     return wiring

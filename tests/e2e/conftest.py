@@ -15,18 +15,6 @@ from emulator import SimulatedUser
 
 MODES = ("polling", "webhook")
 
-# A known intermittent defect: under heavy load a dialog's context is sometimes
-# not found ("Stack is broken ... resetting") and the person lands on the main
-# menu. It is tracked as an open bug (see docs/RELIABILITY.md); until it is fixed
-# a journey that meets it is run once more, so it cannot hide a steady failure.
-KNOWN_FLAKE_RERUNS = 1
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/e2e/" in str(item.fspath) and not item.get_closest_marker("flaky"):
-            item.add_marker(pytest.mark.flaky(reruns=KNOWN_FLAKE_RERUNS))
-
 
 @pytest.fixture(params=MODES)
 async def world(request, settings) -> AsyncIterator[LocalWorld]:

@@ -9,10 +9,6 @@ from pathlib import Path
 
 import pytest
 
-# See tests/e2e/conftest.py: the known intermittent dialog-context defect can
-# reach a scripted journey too; one more run, never more.
-pytestmark = pytest.mark.flaky(reruns=1)
-
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
