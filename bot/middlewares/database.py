@@ -10,12 +10,14 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.fsm import FsmBatch, SqlStorage
 from storage.store import Store
 
-# An update holds its session's connection and needs a second one at times (the FSM
-# storage and the outbox open their own sessions). Letting more updates in than half
-# the pool starves them all: each waits for a second connection the others hold, until
-# the pool's 30 s timeout (bench/journeys found it at 20 concurrent users).
+# An update holds its session's connection and needs a second one at times (the
+# outbox opens its own session, and the FSM storage writes the dialog state in one
+# after it). Letting more updates in than half the pool starves them all: each
+# waits for a second connection the others hold, until the pool's 30 s timeout
+# (bench/journeys found it at 20 concurrent users).
 CONNECTIONS_PER_UPDATE = 2
 
 
@@ -36,8 +38,26 @@ class DatabaseSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self._slots, self._sessions() as session:
+        storage = data.get("fsm_storage")
+        async with self._slots:
+            if not isinstance(storage, SqlStorage):
+                return await self._handle(handler, event, data, None)
+            # Dialog state is written once, after the update's session closed, in
+            # one transaction; a failing handler leaves the dialog where it was.
+            async with storage.batch() as batch:
+                result = await self._handle(handler, event, data, batch)
+            await storage.write(batch)
+            return result
+
+    async def _handle(self, handler, event, data, batch: FsmBatch | None) -> Any:
+        async with self._sessions() as session:
             # Handlers commit their own use case; whatever they left
             # uncommitted is rolled back when the session closes.
             data["store"] = Store(session)
-            return await handler(event, data)
+            if batch is not None:
+                batch.session = session
+            try:
+                return await handler(event, data)
+            finally:
+                if batch is not None:
+                    batch.session = None
