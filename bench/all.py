@@ -1,7 +1,8 @@
-"""Every benchmark with small sizes (a few minutes on 2 cores), then docs/PERFORMANCE.md.
+"""Every benchmark at small sizes (about six minutes on 2 cores), then the generated
+section of docs/PERFORMANCE.md.
 
-python -m bench.all            # the sizes below
-python -m bench.all --tiny     # seconds: what the smoke test runs
+python -m bench.all            # the "small" sizes below
+python -m bench.all --tiny     # about a minute, no PostgreSQL
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bench import broadcast, data_scale, figures, journeys, startup
+from bench import broadcast, data_scale, explain, figures, journeys, startup
 
 DOC = Path(__file__).parents[1] / "docs" / "PERFORMANCE.md"
 RESULTS_START = "<!-- bench.all results: start -->"
@@ -18,11 +19,13 @@ RESULTS_END = "<!-- bench.all results: end -->"
 
 SIZES = {
     "small": {
-        "users": [20],
+        "users": [50],
         "databases": ["sqlite", "postgres"],
-        "recipients": 20000,
+        "recipients": 5000,
         "fault_recipients": 300,
+        "paid_recipients": 5000,
         "organisations": [2500, 25000],
+        "explain_organisations": 25000,
         "repeats": 3,
     },
     "tiny": {
@@ -30,7 +33,9 @@ SIZES = {
         "databases": ["sqlite"],
         "recipients": 50,
         "fault_recipients": 0,
+        "paid_recipients": 0,
         "organisations": [50, 100],
+        "explain_organisations": 0,
         "repeats": 1,
     },
 }
@@ -40,10 +45,19 @@ def run_all(size: str) -> list[dict]:
     sizes = SIZES[size]
     documents = [
         asyncio.run(journeys.measure(sizes["users"], ["polling", "webhook"], sizes["databases"])),
-        asyncio.run(broadcast.measure(sizes["recipients"], 10, sizes["fault_recipients"])),
+        asyncio.run(
+            broadcast.measure(
+                sizes["recipients"],
+                10,
+                sizes["fault_recipients"],
+                paid_recipients=sizes["paid_recipients"],
+            )
+        ),
         data_scale.measure(sizes["organisations"], sizes["databases"]),
         asyncio.run(startup.measure(sizes["repeats"])),
     ]
+    if sizes["explain_organisations"]:
+        documents.append(asyncio.run(explain.measure(sizes["explain_organisations"], 10)))
     return documents
 
 
@@ -54,8 +68,8 @@ def rewrite_doc(documents: list[dict], doc: Path = DOC) -> None:
         [
             RESULTS_START,
             f"Measured {machine['measured_at']} on {machine['cpus']} CPUs, "
-            f"load average {machine['load_average_1m']} at the start (the machine is shared: "
-            "figures from a busy machine are slower than an idle one's).",
+            f"load average {machine['load_average_1m']} when the first figures were written "
+            "(the machine is shared: figures from a busy machine are slower than an idle one's).",
             "",
             *(d["markdown"] for d in documents),
             RESULTS_END,

@@ -1,7 +1,10 @@
 """Scale of data: directory search, "my applications", planning a day's reminders and
-resident memory, at 2,500 and 25,000 organisations (4 people and 2 applications each).
+resident memory, at 2,500 and 25,000 organisations (4 people, 2 applications and about 3
+application events each); then our bot on the same database while people search the
+directory through it (its latency and memory).
 
     python -m bench.data_scale --organisations 2500 25000 --databases sqlite postgres
+    python -m bench.data_scale --bot-users 0        # without the bot
 
 Each size runs in a fresh process, so its resident memory is its own.
 """
@@ -22,11 +25,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from bench import figures, process_stats
 from bench.databases import postgres_available, scratch_database
-from bench.journeys import TOPICS, bins
+from bench.seeding import TOPICS, bins
 from delivery.planner import REMINDER_TIME, plan_all
 from domain.deadlines import at_local
 from grants.topic_files import import_topics
@@ -35,6 +38,7 @@ from storage.engine import create_engine, create_session_factory
 from storage.models import (
     ActivityReport,
     Application,
+    ApplicationEvent,
     GrantTopic,
     MemberRole,
     Membership,
@@ -49,12 +53,13 @@ PEOPLE_PER_ORGANISATION = 4
 APPLICATIONS_PER_ORGANISATION = 2
 CHUNK = 5000
 REPEATS = 30
+BOT_USERS = 20
 REGIONS = ("almaty", "astana", "shymkent", "abai", "akmola", "karaganda")
 AREAS = ("education", "gender_equality", "children_and_youth", "health")
 COLUMNS = (
     "database", "organisations", "people", "applications", "insert s",
     "search ms", "search by region ms", "my applications ms", "plan day ms",
-    "reminders planned", "rss MB",
+    "reminders planned", "rss MB", "bot search p50 ms", "bot search p95 ms", "bot rss MB",
 )  # fmt: skip
 
 
@@ -131,22 +136,58 @@ async def populate(url: str, organisations: int, now: datetime) -> None:
                     for i in range(organisations)
                 ],
             )
+            applications = organisations * APPLICATIONS_PER_ORGANISATION
+            owner = [(a // APPLICATIONS_PER_ORGANISATION) * PEOPLE_PER_ORGANISATION + 1
+                     for a in range(applications)]  # fmt: skip
             await _insert(
                 session,
                 Application,
                 [
                     {
+                        "id": a + 1,
                         "organisation_id": a // APPLICATIONS_PER_ORGANISATION + 1,
                         "topic_id": rng.choice(topic_ids),
                         "status": "draft" if a % 3 else "submitted",
                         "title": f"Project {a}",
-                        "created_by": (a // APPLICATIONS_PER_ORGANISATION) * PEOPLE_PER_ORGANISATION
-                        + 1,
+                        "created_by": owner[a],
+                        "updated_by": owner[a],
+                        "submitted_by": None if a % 3 else owner[a],
+                        "submitted_at": None if a % 3 else now,
                     }
-                    for a in range(organisations * APPLICATIONS_PER_ORGANISATION)
+                    for a in range(applications)
                 ],
             )
+            # Its history: created, and submitted for every third.
+            await _insert(
+                session,
+                ApplicationEvent,
+                [
+                    {"application_id": a + 1, "from_status": None, "to_status": "draft",
+                     "by": owner[a]}
+                    for a in range(applications)
+                ]
+                + [
+                    {"application_id": a + 1, "from_status": "draft", "to_status": "submitted",
+                     "by": owner[a]}
+                    for a in range(0, applications, 3)
+                ],
+            )  # fmt: skip
+            if session.bind.dialect.name == "postgresql":
+                # The ids above were given, so the sequences must catch up with them.
+                for table in ("people", "organisations", "applications"):
+                    await session.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"(SELECT max(id) FROM {table}))"
+                        )
+                    )
             await session.commit()
+        if engine.dialect.name == "postgresql":
+            # As autovacuum would after a bulk load: statistics, and the GIN index's
+            # pending list (rows an index scan would otherwise read one by one) merged.
+            async with engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.exec_driver_sql("VACUUM ANALYZE")
     finally:
         await engine.dispose()
 
@@ -162,7 +203,7 @@ async def timed(action, repeats: int = REPEATS) -> float:
     return round(statistics.median(spent) * 1000, 2)
 
 
-async def measure_size(database: str, organisations: int) -> dict:
+async def measure_size(database: str, organisations: int, bot_users: int = BOT_USERS) -> dict:
     now = datetime.now(UTC)
     async with scratch_database(database) as url:
         started = time.monotonic()
@@ -187,6 +228,8 @@ async def measure_size(database: str, organisations: int) -> dict:
                 search_ms = await timed(search)
                 region_ms = await timed(by_region)
                 mine_ms = await timed(mine)
+            rss = process_stats.rss_mb(os.getpid())
+            through_bot = await directory_through_bot(url, database, organisations, bot_users)
             # The day the gender-equality topic's 7-day reminder is due, just after 10:00.
             closes = await _closing_of(factory, "gender-equality")
             day = closes.astimezone(ZONE).date() - timedelta(days=7)
@@ -207,8 +250,57 @@ async def measure_size(database: str, organisations: int) -> dict:
         "my applications ms": mine_ms,
         "plan day ms": plan_ms,
         "reminders planned": planned,
-        "rss MB": round(process_stats.rss_mb(os.getpid()), 1),
+        "rss MB": round(rss, 1),
+        **through_bot,
     }
+
+
+async def directory_through_bot(
+    url: str, database: str, organisations: int, users: int
+) -> dict[str, float | None]:
+    """Our bot on this database: `users` people each open the directory (/ngos) and search
+    it twice by name. Returns the search replies' latency and the bot's resident memory."""
+    if not users:
+        return {"bot search p50 ms": None, "bot search p95 ms": None, "bot rss MB": None}
+    # Imported here: the bot's frameworks would count in this process's memory above.
+    from bench.bot_process import our_bot
+    from bench.journeys import FIRST_USER, wait_ready
+    from bench.world import BenchEmulator, PacedUser, latencies
+    from emulator import EmulatorConfig
+    from tests.e2e.journeys import open_menu
+
+    emulator = BenchEmulator(EmulatorConfig(settle_timeout=60))
+    await emulator.start()
+    bot = our_bot(f"data-scale-{database}", emulator.base_url, emulator.config.token, url)
+    bot.start()
+    searches: list = []
+    try:
+        await wait_ready(bot, emulator, webhook=False)
+        rng = random.Random(organisations)
+
+        async def browse(number: int) -> None:
+            warm_up: list = []
+            user = PacedUser(emulator.user(FIRST_USER + number, "Aigerim", "ru"), emulator, warm_up)
+            await open_menu(user, "ru")
+            await user.send("/ngos")
+            user.samples = searches
+            for _search in range(2):
+                await user.send(f"{rng.randrange(organisations):06d}")
+
+        await asyncio.gather(*(browse(n) for n in range(users)))
+        found = latencies(searches, emulator, webhook=False)
+        return {
+            "bot search p50 ms": _ms(figures.percentile(found, 0.5)),
+            "bot search p95 ms": _ms(figures.percentile(found, 0.95)),
+            "bot rss MB": round(bot.rss_mb(), 1),
+        }
+    finally:
+        await bot.stop()
+        await emulator.stop()
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
 
 
 async def _closing_of(factory, code: str) -> datetime:
@@ -240,9 +332,10 @@ def growth(rows: list[dict]) -> list[str]:
     return notes
 
 
-def run_in_child(database: str, organisations: int) -> dict:
+def run_in_child(database: str, organisations: int, bot_users: int = BOT_USERS) -> dict:
+    child = ["--child", database, str(organisations), "--bot-users", str(bot_users)]
     output = subprocess.run(
-        [sys.executable, "-m", "bench.data_scale", "--child", database, str(organisations)],
+        [sys.executable, "-m", "bench.data_scale", *child],
         cwd=Path(__file__).parents[1],
         capture_output=True,
         text=True,
@@ -251,9 +344,13 @@ def run_in_child(database: str, organisations: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def measure(sizes: list[int], databases: list[str]) -> dict:
+def measure(sizes: list[int], databases: list[str], bot_users: int = BOT_USERS) -> dict:
     notes = [
-        "Each size in a fresh process; rss MB is that process after inserting and querying.",
+        "Each size in a fresh process; rss MB is that process after inserting and querying "
+        "(SQLAlchemy and the data code, without the bot's frameworks).",
+        f"bot: our bot on the same database, {bot_users} people each opening /ngos and "
+        "searching it twice by name at once; update-to-reply latency of the searches, and "
+        "the bot process's resident memory after them.",
         "search: a name fragment (LIKE %…%); by region: page 4 of one region; "
         f"medians of {REPEATS} calls. plan day: delivery.planner.plan_all on the day a "
         "7-day deadline reminder is due (every member of an organisation with a draft).",
@@ -261,7 +358,7 @@ def measure(sizes: list[int], databases: list[str]) -> dict:
     if "postgres" in databases and not asyncio.run(postgres_available()):
         databases = [d for d in databases if d != "postgres"]
         notes.append("PostgreSQL was not reachable: its runs were skipped.")
-    rows = [run_in_child(d, n) for d in databases for n in sizes]
+    rows = [run_in_child(d, n, bot_users) for d in databases for n in sizes]
     notes += growth(rows)
     return figures.write("data_scale", "Scale of data", COLUMNS, rows, notes=notes)
 
@@ -270,12 +367,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.data_scale", description=__doc__)
     parser.add_argument("--organisations", type=int, nargs="+", default=[2500, 25000])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument(
+        "--bot-users",
+        type=int,
+        default=BOT_USERS,
+        help="people searching the directory through the bot (0: no bot)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("DATABASE", "ORGANISATIONS"))
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(asyncio.run(measure_size(args.child[0], int(args.child[1])))))
+        found = measure_size(args.child[0], int(args.child[1]), args.bot_users)
+        print(json.dumps(asyncio.run(found)))
         return
-    figures.show(measure(args.organisations, args.databases))
+    figures.show(measure(args.organisations, args.databases, args.bot_users))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,9 @@ from typing import Any
 from emulator import Emulator, EmulatorConfig, SimulatedUser
 
 QUIET = 0.04  # a chat with no bot call for this long has its answer complete
+MAX_QUIET = 0.5  # ... or for up to this long, when the answer was slow to start
 REPLY_TIMEOUT = 60.0
+BUTTON_WAIT = 30.0  # how long a press waits for its button to appear
 SILENT_METHODS = frozenset({"getupdates", "getme", "setmycommands", "deletewebhook", "setwebhook"})
 
 
@@ -75,10 +78,13 @@ class BenchEmulator(Emulator):
             first = next((t for t in activity.calls if t >= since), None)
             wait = deadline - time.monotonic()
             if first is not None:
+                # A busy bot leaves longer gaps between the calls of one answer: the
+                # quiet that ends it grows with how long the answer took to start.
+                quiet = max(QUIET, min(MAX_QUIET, (first - since) / 4))
                 idle = time.time() - activity.calls[-1]
-                if idle >= QUIET:
+                if idle >= quiet:
                     return first
-                wait = min(wait, QUIET - idle)
+                wait = min(wait, quiet - idle)
             if wait <= 0 and first is None:
                 raise TimeoutError(f"no answer in chat {chat} within {timeout}s")
             activity.changed.clear()
@@ -95,18 +101,34 @@ class Sample:
 
 class PacedUser:
     """A SimulatedUser whose every action waits for the bot's answer in its own chat only.
-    Quacks like SimulatedUser for the journeys in tests/e2e/journeys.py."""
+    Quacks like SimulatedUser for the journeys in tests/e2e/journeys.py.
 
-    def __init__(self, user: SimulatedUser, emulator: BenchEmulator, samples: list[Sample]):
+    `think` seconds (on average; uniformly 0.5-1.5 times it) pass before each action, as
+    a person reads the answer; 0 sends the next action as soon as the answer is complete.
+    """
+
+    def __init__(
+        self,
+        user: SimulatedUser,
+        emulator: BenchEmulator,
+        samples: list[Sample],
+        think: float = 0.0,
+    ):
         self.user = user
         self.emulator = emulator
         self.samples = samples
+        self.think = think
+        self._rng = random.Random(user.user_id)
 
     def messages(self):
         return self.user.messages()
 
     def last_message(self):
         return self.user.last_message()
+
+    async def _think(self) -> None:
+        if self.think:
+            await asyncio.sleep(self.think * self._rng.uniform(0.5, 1.5))
 
     async def _paced(self, action, *args, **kwargs):
         pushed_at = time.time()
@@ -118,18 +140,24 @@ class PacedUser:
         return update
 
     async def send(self, text: str):
+        await self._think()
         return await self._paced(self.user.send, text)
 
     async def press(self, text: str, message=None):
-        # The answer may still be on its way (an edit after the callback answer): retry briefly.
-        for _attempt in range(20):
+        await self._think()
+        # The answer may still be on its way: an edit can come well after the callback's
+        # answer when the bot is busy (seconds, with hundreds of users flat out).
+        deadline = time.monotonic() + BUTTON_WAIT
+        while True:
             try:
                 return await self._paced(self.user.press, text, message=message)
             except LookupError:
+                if time.monotonic() > deadline:
+                    raise
                 await asyncio.sleep(0.05)
-        return await self._paced(self.user.press, text, message=message)
 
     async def send_document(self, **kwargs):
+        await self._think()
         return await self._paced(self.user.send_document, **kwargs)
 
 

@@ -4,12 +4,17 @@ two-letter language_code)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat
 
 from bot.i18n import Translator
+from bot.settings import Settings
+from console.roles import roles_of
+from storage.models import Role
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -59,21 +64,41 @@ def staff_commands(roles: set[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
+async def refresh_staff_commands(
+    bot: Bot, translator: Translator, telegram_id: int, locale: str, roles: Collection[str]
+) -> None:
+    """One person's chat: the public menu plus their staff commands; with no role left,
+    the chat's own menu goes and the public one (in their language) shows again."""
+    extra = staff_commands(set(roles))
+    scope = BotCommandScopeChat(chat_id=telegram_id)
+    try:
+        if extra:
+            await bot.set_my_commands(command_menu(translator, locale, extra), scope=scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
+    except (TelegramAPIError, OSError, TimeoutError) as exc:
+        log.warning("could not refresh the staff menu of %s: %s", telegram_id, exc)
+
+
 async def publish_staff_commands(
     bot: Bot, translator: Translator, staff: list[tuple[int, str, set[str]]]
 ) -> None:
-    """Each role holder's own chat gets the public menu plus their staff commands."""
+    """At start-up, for each (telegram id, locale, roles): role holders get their menu, and
+    people who lost every role (an empty set; `ngo-bot admin revoke`) lose theirs."""
     for telegram_id, locale, roles in staff:
-        extra = staff_commands(roles)
-        if not extra:
-            continue
-        try:
-            await bot.set_my_commands(
-                command_menu(translator, locale, extra),
-                scope=BotCommandScopeChat(chat_id=telegram_id),
-            )
-        except (TelegramAPIError, OSError, TimeoutError) as exc:
-            log.warning("could not publish the staff menu of %s: %s", telegram_id, exc)
+        await refresh_staff_commands(bot, translator, telegram_id, locale, roles)
+
+
+async def refresh_person_commands(
+    bot: Bot, translator: Translator, store: Store, settings: Settings, telegram_id: int
+) -> None:
+    """After a role was granted or revoked in the bot, or the person erased their data."""
+    person = await store.people.get(telegram_id)
+    held = {role.value for role in roles_of(person, settings.admin_ids)}
+    if telegram_id in settings.admin_ids:
+        held.add(Role.ADMIN.value)
+    locale = (person.locale if person else None) or settings.default_locale
+    await refresh_staff_commands(bot, translator, telegram_id, locale, held)
 
 
 async def publish_commands(bot: Bot, translator: Translator, default_locale: str) -> None:

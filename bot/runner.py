@@ -117,7 +117,9 @@ async def introduce_bot(bot: Bot, settings: Settings, attempts: int = 3) -> None
 
 
 async def staff_members(session_factory, settings: Settings) -> list[tuple[int, str, set[str]]]:
-    """(telegram id, locale, roles) of everyone holding a role, ADMIN_IDS included."""
+    """(telegram id, locale, roles) of everyone holding a role, ADMIN_IDS included, and
+    of everyone who lost their last role (no roles: their staff menu must go)."""
+    from console.roles import former_holders
     from storage.models import Role
     from storage.store import Store
 
@@ -133,6 +135,10 @@ async def staff_members(session_factory, settings: Settings) -> list[tuple[int, 
             person = await store.people.get(telegram_id)
             locale = (person.locale if person else None) or settings.default_locale
             found.setdefault(telegram_id, (locale, set()))[1].add(Role.ADMIN.value)
+        for telegram_id in await former_holders(store):
+            person = await store.people.get(telegram_id)
+            locale = (person.locale if person else None) or settings.default_locale
+            found.setdefault(telegram_id, (locale, set()))
     return [(tid, locale, roles) for tid, (locale, roles) in found.items()]
 
 

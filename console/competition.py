@@ -136,7 +136,8 @@ async def mark_incomplete(
 @dataclass(frozen=True, slots=True)
 class Candidate:
     person_id: int
-    name: str
+    # None until the expert consents to keeping their name (see registry.privacy).
+    name: str | None
     assigned: bool
     # Declared a conflict with this organisation: cannot be assigned.
     conflicted: bool
@@ -153,7 +154,7 @@ async def candidates(store: Store, actor: Actor, application_id: int) -> list[Ca
         result.append(
             Candidate(
                 person_id=expert.person_id,
-                name=expert.name or str(expert.telegram_id),
+                name=expert.name,
                 assigned=status == AssignmentStatus.ACTIVE,
                 conflicted=conflicted,
             )

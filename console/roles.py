@@ -135,3 +135,14 @@ async def holders(store: Store) -> list[RoleHolder]:
         name = (person.full_name or person.username) if person else None
         result.append(RoleHolder(telegram_id, name, tuple(sorted(found[telegram_id]))))
     return result
+
+
+async def former_holders(store: Store) -> list[int]:
+    """People who had a role revoked (the audit log keeps it) and hold none now: their
+    chat's own command menu has to go, whoever revoked it (the bot or `ngo-bot admin`)."""
+    found = []
+    for object_id in await store.audit.objects_of("role.revoke", "person"):
+        person = await store.people.get(int(object_id))
+        if person is None or not person.roles:
+            found.append(int(object_id))
+    return sorted(found)

@@ -3,6 +3,7 @@ that filed this year, and two charts rendered as PNG with matplotlib (Agg)."""
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from collections.abc import Sequence
@@ -10,12 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import matplotlib
-
-# No display on a server: the file-only backend, chosen before pyplot is imported.
-matplotlib.use("Agg")
-
-from matplotlib import pyplot
 from sqlalchemy import distinct, func, select
 
 from registry.activity import current_year
@@ -110,8 +105,22 @@ async def gather(store: Store, now: datetime, zone: ZoneInfo) -> Statistics:
     )
 
 
+@functools.cache
+def _pyplot():
+    """matplotlib's pyplot, imported on the first chart, not at start-up: the import
+    costs about half a second and 20 MB that a bot nobody asks for charts never needs."""
+    import matplotlib
+
+    # No display on a server: the file-only backend, chosen before pyplot is imported.
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    return pyplot
+
+
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[int]) -> bytes:
     """Horizontal bars, long labels wrapped: Kazakh and Russian names stay readable."""
+    pyplot = _pyplot()
     wrapped = ["\n".join(textwrap.wrap(label, LABEL_WIDTH)) or "—" for label in labels]
     if not wrapped:
         wrapped, values = ["—"], [0]

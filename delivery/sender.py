@@ -2,10 +2,11 @@
 
 Guarantee: at least once, with a bounded duplicate window. A row is claimed
 ("sending", with a lease) and committed before its request goes out; its
-outcome is committed after the whole batch is sent. If the process dies in
-between, the rows of that batch stay "sending" until the lease passes and are
-then sent again. So after a crash at most one batch per process
-(`delivery_batch_size`) can reach a person twice; no row is ever lost.
+outcome is committed as soon as Telegram answers. If the process dies in
+between, the row stays "sending" until the lease passes and is then sent
+again. So after a crash only the messages Telegram answered in the last
+moment before it (during one commit) can reach a person twice; no row is
+ever lost.
 """
 
 from __future__ import annotations
@@ -160,18 +161,20 @@ class DeliveryEngine:
                 CURRENT_LANE.set(lane)
                 return delivery, await self._deliver(delivery, recipients.get(delivery.recipient))
 
-        # Outcomes are committed in small groups as they come, not at the end of the
-        # batch: what a crash can leave unrecorded is about `delivery_concurrency` rows.
-        done: list[tuple[ClaimedDelivery, Outcome]] = []
-        for finished in asyncio.as_completed([deliver(d) for d in batch]):
-            done.append(await finished)
-            if len(done) >= self.settings.delivery_concurrency:
+        # Outcomes are committed as soon as they come, together with those that came
+        # while the previous commit ran: a crash leaves unrecorded only the messages
+        # Telegram answered during one commit (and any still on their way), and a
+        # fast stream of answers is still committed in groups, not one by one.
+        sending = {asyncio.ensure_future(deliver(d)) for d in batch}
+        try:
+            while sending:
+                finished, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                done = [task.result() for task in finished]
                 await self._record(done)
                 self._count(report, done)
-                done = []
-        if done:
-            await self._record(done)
-            self._count(report, done)
+        finally:
+            for task in sending:
+                task.cancel()
         return report
 
     @staticmethod

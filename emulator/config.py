@@ -44,6 +44,13 @@ class Faults:
 
     drop_mode: "before" closes the connection without executing, "after" executes
     and then closes, "mixed" chooses "after" with probability drop_after_fraction.
+    timeout_rate: a request that hangs: the emulator sits on it for timeout_hold
+    seconds and then closes the connection unanswered, so a client whose own
+    timeout is shorter sees it time out, and any other sees a dropped connection.
+    timeout_mode is drop_mode's twin: "after" executes the call before hanging
+    (Telegram did it, the answer never came), "before" never executes it.
+    slow_rate: a call answered normally but late, after slow_latency seconds more
+    (on top of `latency`, which every eligible call gets).
     methods: lower- or camel-case method names eligible for faults; None means
     every method except DEFAULT_FAULT_EXCLUDED (pass a set with "getUpdates" to include it).
     """
@@ -58,6 +65,11 @@ class Faults:
     burst_429_rate: float = 0.0
     burst_length: int = 3
     burst_retry_after: int = 1
+    timeout_rate: float = 0.0
+    timeout_hold: float = 2.0
+    timeout_mode: Literal["before", "after", "mixed"] = "before"
+    slow_rate: float = 0.0
+    slow_latency: tuple[float, float] = (0.5, 1.5)
     methods: frozenset[str] | None = None
 
     def eligible(self, method: str) -> bool:
@@ -69,7 +81,12 @@ class Faults:
     @property
     def active(self) -> bool:
         return bool(
-            self.error_rate or self.drop_rate or self.burst_429_rate or max(self.latency) > 0
+            self.error_rate
+            or self.drop_rate
+            or self.burst_429_rate
+            or self.timeout_rate
+            or self.slow_rate
+            or max(self.latency) > 0
         )
 
 

@@ -1,4 +1,5 @@
-"""Seeded fault injection: 5xx answers, latency, dropped connections, 429 bursts."""
+"""Seeded fault injection: 5xx answers, latency, slow answers, dropped connections,
+hanging requests (timeouts), 429 bursts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from emulator.records import FaultRecord
 @dataclass
 class FaultDecision:
     latency: float = 0.0
-    kind: str | None = None  # "error_500", "error_502", "drop_before", "drop_after", "burst_429"
+    # "error_500", "error_502", "drop_before", "drop_after", "burst_429",
+    # "timeout_before", "timeout_after", "slow" (answered, late)
+    kind: str | None = None
     retry_after: int = 1
 
 
@@ -21,6 +24,8 @@ class FaultInjector:
 
     Every eligible call consumes the same number of random draws, whatever the
     outcome, so one seed always yields one fault sequence for one call sequence.
+    (Timeouts and slow answers take draws of their own only when configured, so
+    a configuration without them keeps the sequences it always had.)
     """
 
     def __init__(self, faults: Faults) -> None:
@@ -38,6 +43,12 @@ class FaultInjector:
         if not faults.active or not faults.eligible(method):
             return None
         draws = [self._random.random() for _ in range(6)]
+        # Draws for the kinds added later are taken only when those kinds are
+        # configured, so older configurations keep their exact sequences.
+        timeout_draw = self._random.random() if faults.timeout_rate else 1.0
+        slow_draw, slow_amount = (
+            (self._random.random(), self._random.random()) if faults.slow_rate else (1.0, 0.0)
+        )
         low, high = faults.latency
         decision = FaultDecision(latency=low + (high - low) * draws[0])
         if self._burst_left > 0:
@@ -50,16 +61,31 @@ class FaultInjector:
             statuses = faults.error_statuses or (500,)
             decision.kind = f"error_{statuses[int(draws[3] * len(statuses))]}"
         elif draws[4] < faults.drop_rate:
-            mode = faults.drop_mode
-            if mode == "mixed":
-                mode = "after" if draws[5] < faults.drop_after_fraction else "before"
-            decision.kind = f"drop_{mode}"
+            decision.kind = f"drop_{self._mode(faults.drop_mode, draws[5])}"
+        elif timeout_draw < faults.timeout_rate:
+            decision.kind = f"timeout_{self._mode(faults.timeout_mode, draws[5])}"
+        elif slow_draw < faults.slow_rate:
+            slow_low, slow_high = faults.slow_latency
+            decision.kind = "slow"
+            decision.latency += slow_low + (slow_high - slow_low) * slow_amount
         decision.retry_after = faults.burst_retry_after
         self._seq += 1
         if decision.kind or decision.latency:
-            detail = {"latency": round(decision.latency, 6)}
+            detail: dict = {"latency": round(decision.latency, 6)}
+            if decision.kind and decision.kind.startswith("timeout_"):
+                detail["hold"] = faults.timeout_hold
             self.records.append(FaultRecord(self._seq, method, decision.kind or "latency", detail))
         return decision
+
+    def _mode(self, mode: str, draw: float) -> str:
+        if mode == "mixed":
+            return "after" if draw < self.faults.drop_after_fraction else "before"
+        return mode
+
+    @property
+    def eligible_calls(self) -> int:
+        """Calls the current configuration was asked about (faulted or not)."""
+        return self._seq
 
     def sequence(self) -> list[tuple[str, str]]:
         """(method, kind) of every injected fault, for determinism checks."""

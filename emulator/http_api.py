@@ -40,6 +40,16 @@ def _drop(request: web.Request) -> web.Response:
     return web.Response(status=500)  # never reaches the client
 
 
+async def _hang(request: web.Request, seconds: float) -> web.Response:
+    """Sit on the request, then close it unanswered: a server that never replies.
+
+    A client with a shorter timeout gives up first (its own timeout error); one
+    with a longer timeout sees the connection close without an answer.
+    """
+    await asyncio.sleep(seconds)
+    return _drop(request)
+
+
 async def handle_method(request: web.Request) -> web.StreamResponse:
     emu = request.app[EMULATOR_KEY]
     token = request.match_info["token"]
@@ -87,9 +97,14 @@ async def _with_faults(request, emu, bot, name, params, files) -> web.StreamResp
     if kind == "drop_before":
         emu.record_call(bot, name, params, 0, error={"dropped": "before"}, fault=kind)
         return _drop(request)
+    if kind == "timeout_before":
+        emu.record_call(bot, name, params, 0, error={"timed_out": "before"}, fault=kind)
+        return await _hang(request, emu.config.faults.timeout_hold)
     status, payload = await emu.execute(bot, name, params, files, fault=kind)
     if kind == "drop_after":
         return _drop(request)
+    if kind == "timeout_after":
+        return await _hang(request, emu.config.faults.timeout_hold)
     return json_response(status, payload)
 
 

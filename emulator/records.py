@@ -32,7 +32,9 @@ class Call:
 class FaultRecord:
     seq: int
     method: str
-    kind: str  # "error_500", "error_502", "drop_before", "drop_after", "burst_429", "latency"
+    # "error_500", "error_502", "drop_before", "drop_after", "burst_429",
+    # "timeout_before", "timeout_after", "slow", "latency"
+    kind: str
     detail: dict[str, Any] = field(default_factory=dict)
 
 

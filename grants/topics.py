@@ -156,3 +156,9 @@ async def toggle_new_topic_alerts(store: Store, person: PersonView) -> bool:
     enabled = not await store.people.notifies_new_topics(person.telegram_id)
     await store.people.set_notify_new_topics(person.telegram_id, enabled)
     return enabled
+
+
+async def set_new_topic_alerts(store: Store, person: PersonView, enabled: bool) -> None:
+    """Switch the alerts on or off as asked: done twice (an update handled again
+    after a crash) it stays as asked, where a toggle would undo itself. The caller commits."""
+    await store.people.set_notify_new_topics(person.telegram_id, enabled)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.models import MemberRole
+from storage.repositories.deliveries import DeliveryRepository
 from storage.store import Store
 
 # Change this whenever the consent text in the catalogs changes meaningfully.
@@ -77,10 +78,12 @@ def _instant(value: datetime | None) -> str | None:
 
 
 async def erase_person(store: Store, telegram_id: int) -> bool:
-    """Erase the person. An organisation they owned passes to its longest-serving member."""
+    """Erase the person. An organisation they owned passes to its longest-serving member;
+    nothing queued for them (a reminder, a broadcast) is sent any more."""
     person = await store.people.get(telegram_id)
     if person is None:
         return False
+    await DeliveryRepository(store.session).forget_recipient(telegram_id)
     for membership in await store.memberships.of_person(person.id):
         if membership.role != MemberRole.OWNER:
             continue

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import zlib
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete, func, select
@@ -32,6 +34,23 @@ async def first_instance_to(session: AsyncSession, job: str) -> bool:
         return True
     key = zlib.crc32(f"ngo-bot:{job}".encode())
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))
+
+
+@contextlib.asynccontextmanager
+async def only_one_instance(
+    session_factory: async_sessionmaker[AsyncSession], job: str
+) -> AsyncIterator[bool]:
+    """`first_instance_to` for a job that opens sessions of its own: the lock is
+    taken in a transaction of its own, held while the job runs, and released when
+    the block ends (or when the process dies: PostgreSQL drops its locks)."""
+    async with session_factory() as guard:
+        if guard.bind.dialect.name != "postgresql":
+            yield True
+            return
+        try:
+            yield await first_instance_to(guard, job)
+        finally:
+            await guard.rollback()
 
 
 async def prune_dialog_state(
@@ -151,15 +170,34 @@ async def plan_deliveries(
     session_factory: async_sessionmaker[AsyncSession], now, zone, days_before: list[int]
 ) -> int:
     """Plan due reminders and new-topic alerts (topics opened by advance_topics
-    are picked up on the next run); idempotent through the dedupe keys."""
-    planned = await plan_all(session_factory, now(), zone, days_before)
+    are picked up on the next run).
+
+    Idempotent through the dedupe keys, so two instances planning at once would
+    add nobody twice; the lock just spares the others the same queries: one
+    instance plans, the others skip this round.
+    """
+    async with only_one_instance(session_factory, "plan_deliveries") as first:
+        if not first:
+            return 0
+        planned = await plan_all(session_factory, now(), zone, days_before)
     if planned:
         log.info("deliveries planned", extra={"planned": planned})
     return planned
 
 
 async def update_broadcasts(engine: DeliveryEngine) -> int:
-    """Edit each running broadcast's progress message; the final report once nothing remains."""
+    """Edit each running broadcast's progress message; the final report once nothing remains.
+
+    One instance at a time: every instance editing the same message every few
+    seconds would spend the operator's chat budget on identical edits.
+    """
+    async with only_one_instance(engine.session_factory, "update_broadcasts") as first:
+        if not first:
+            return 0
+        return await _update_broadcasts(engine)
+
+
+async def _update_broadcasts(engine: DeliveryEngine) -> int:
     from bot.handlers.broadcast import edit_progress
     from delivery import broadcasts
     from storage.repositories.broadcasts import BroadcastRepository
@@ -183,6 +221,10 @@ async def update_broadcasts(engine: DeliveryEngine) -> int:
 
 def register_delivery_jobs(clock: AsyncIOScheduler, engine: DeliveryEngine, now) -> None:
     settings = engine.settings
+    # Planning runs once at start too, however long the start takes (no misfire
+    # limit; a late tick is coalesced into one): a restarted or newly added
+    # instance does not leave a due reminder waiting for the first minute to pass.
+    starting = datetime.now(clock.timezone)
     clock.add_job(
         update_broadcasts,
         "interval",
@@ -211,4 +253,6 @@ def register_delivery_jobs(clock: AsyncIOScheduler, engine: DeliveryEngine, now)
         },
         id="plan_deliveries",
         replace_existing=True,
+        next_run_time=starting,
+        misfire_grace_time=None,
     )

@@ -112,6 +112,10 @@ class SqlStorage(BaseStorage):
 
     async def _read(self, key: str, column: str) -> Any:
         """The column's value, or None when there is no such row."""
+        if "\x00" in key:
+            # Only a forged callback puts a NUL into a key (as an intent id); no row
+            # can have it, and PostgreSQL refuses it in text outright.
+            return None
         batch = self._batch()
         if batch is not None:
             if key in batch.writes:

@@ -27,6 +27,24 @@ TEST_BACKEND = os.environ.get("NGO_BOT_TEST_DB", "sqlite")
 _database_numbers = itertools.count(1)
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): about something only SQLite has; skipped with "
+        "NGO_BOT_TEST_DB=postgres, giving the reason",
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if TEST_BACKEND != "postgres":
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else "SQLite only"
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
 @pytest.fixture(scope="session")
 def translator() -> Translator:
     return Translator()

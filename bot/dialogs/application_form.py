@@ -249,12 +249,23 @@ async def on_skip(_callback: CallbackQuery, _button: Button, manager: DialogMana
     await advance(manager, _field(manager))
 
 
-async def on_region(callback: CallbackQuery, _widget: Any, manager: DialogManager, code: str):
+# A region button says what it does: "+almaty" ticks, "-almaty" unticks. A toggle
+# would undo itself when the same press is handled twice (Telegram re-sends an
+# update a crashed process had handled but not confirmed).
+TICK, UNTICK = "+", "-"
+
+
+async def on_region(callback: CallbackQuery, _widget: Any, manager: DialogManager, item: str):
     application, topic = await _load(manager)
+    code = item.lstrip(TICK + UNTICK)
     if code not in form.eligible_regions(topic):
         await callback.answer(texts_of(manager)("application.region_not_eligible"))
         return
-    chosen = set(application.regions) ^ {code}
+    chosen = set(application.regions)
+    if item.startswith(UNTICK) or (item == code and code in chosen):  # bare code: a toggle
+        chosen.discard(code)
+    else:
+        chosen.add(code)
     regions = tuple(r for r in REGIONS if r in chosen)
     await save(callback, manager, regions=regions or None)
 
@@ -394,7 +405,9 @@ async def step_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
         "has_file": application.attachment_name is not None,
         "current": shown_value(t, field, application, None),
         "regions": [
-            (code, ("✅ " if code in chosen else "") + t.label(f"region.{code}"))
+            (f"{UNTICK}{code}", "✅ " + t.label(f"region.{code}"))
+            if code in chosen
+            else (f"{TICK}{code}", t.label(f"region.{code}"))
             for code in form.eligible_regions(topic)
         ],
         "languages": [

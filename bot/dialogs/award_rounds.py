@@ -11,11 +11,11 @@ from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Multiselect, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Multiselect, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.awards import DATE_FORMAT, refusal
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, item_list, texts_of
 from bot.dialogs.states import AwardRounds
 from bot.notifications import notify
 from console import awards
@@ -32,6 +32,7 @@ TITLE_STATES = {"title_kk": "title_ru", "title_ru": "title_en", "title_en": "dir
 ROUND_SELECT = "op_round"
 APPLICATION_SELECT = "op_award_app"
 DIRECTIONS_SELECT = "op_directions"
+ROUND_PAGES, APPLICATION_PAGES = "op_round_pages", "op_award_app_pages"
 DAY_FORMAT = "%d.%m.%Y"
 
 
@@ -57,7 +58,7 @@ async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
     t = texts_of(dialog_manager)
     store = dialog_manager.middleware_data["store"]
     found = await awards.all_rounds(store, actor) if actor else []
-    return {"rounds": [(r.title(t.locale), str(r.id)) for r in found]}
+    return {"rounds": [(str(r.id), r.title(t.locale)) for r in found]}
 
 
 async def on_round(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
@@ -90,7 +91,7 @@ def title_input(locale: str) -> MessageInput:
 def directions_getter_factory():
     async def getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
         t = texts_of(dialog_manager)
-        return {"areas": [(t.label(f"area.{code}"), code) for code in AREAS]}
+        return {"areas": [(code, t.label(f"area.{code}")) for code in AREAS]}
 
     return getter
 
@@ -182,7 +183,7 @@ async def round_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, An
         "closes": found.closes_at.astimezone(zone).strftime(DATE_FORMAT),
         "count": len(items),
         "applications": [
-            (("🏆 " if a.winner else "") + a.organisation_name[:50], str(a.id)) for a in items
+            (str(a.id), ("🏆 " if a.winner else "") + a.organisation_name[:50]) for a in items
         ],
     }
 
@@ -256,15 +257,7 @@ def award_rounds_dialog() -> Dialog:
     return Dialog(
         Window(
             Tr("awards.op.rounds"),
-            Column(
-                Select(
-                    Format("{item[0]}"),
-                    id=ROUND_SELECT,
-                    item_id_getter=lambda i: i[1],
-                    items="rounds",
-                    on_click=on_round,
-                )
-            ),
+            item_list(ROUND_SELECT, "rounds", on_round, page_id=ROUND_PAGES),
             SwitchTo(Label("awards.op.new_round"), id="new", state=AwardRounds.title_kk),
             Cancel(Label("common.menu")),
             state=AwardRounds.list,
@@ -283,10 +276,10 @@ def award_rounds_dialog() -> Dialog:
             Tr("awards.op.ask_directions"),
             Column(
                 Multiselect(
-                    Format("✓ {item[0]}"),
-                    Format("{item[0]}"),
+                    Format("✓ {item[1]}"),
+                    Format("{item[1]}"),
                     id=DIRECTIONS_SELECT,
-                    item_id_getter=lambda i: i[1],
+                    item_id_getter=lambda i: i[0],
                     items="areas",
                 )
             ),
@@ -316,14 +309,8 @@ def award_rounds_dialog() -> Dialog:
         ),
         Window(
             Tr("awards.op.round"),
-            Column(
-                Select(
-                    Format("{item[0]}"),
-                    id=APPLICATION_SELECT,
-                    item_id_getter=lambda i: i[1],
-                    items="applications",
-                    on_click=on_application,
-                )
+            item_list(
+                APPLICATION_SELECT, "applications", on_application, page_id=APPLICATION_PAGES
             ),
             SwitchTo(Label("common.back"), id="back", state=AwardRounds.list),
             state=AwardRounds.round,

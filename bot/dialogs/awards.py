@@ -13,14 +13,14 @@ from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Select, Start, SwitchTo
-from aiogram_dialog.widgets.text import Format
+from aiogram_dialog.widgets.kbd import Button, Cancel, Start, SwitchTo
 
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, item_list, texts_of
 from bot.dialogs.states import AwardsApply, Registration
 from bot.i18n import Texts
 from console import awards
 from console.awards import AwardError
+from domain.areas import AREAS
 from domain.errors import RuleViolation
 from registry.staff import StaffError, active_organisation_id
 
@@ -34,6 +34,7 @@ ANSWERS = (DIRECTION, DESCRIPTION, RESULTS, EVIDENCE)
 
 ROUND_SELECT = "award_round"
 DIRECTION_SELECT = "award_direction"
+ROUND_PAGES, DIRECTION_PAGES = "award_round_pages", "award_direction_pages"
 DATE_FORMAT = "%d.%m.%Y %H:%M"
 
 
@@ -55,7 +56,7 @@ async def rounds_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, A
     t = texts_of(dialog_manager)
     found = await awards.accepting_rounds(store, clock.now())
     return {
-        "rounds": [(r.title(t.locale), str(r.id)) for r in found],
+        "rounds": [(str(r.id), r.title(t.locale)) for r in found],
         "any": bool(found),
         "none": not found,
     }
@@ -111,7 +112,7 @@ async def directions_getter(dialog_manager: DialogManager, **_kwargs) -> dict[st
     t = texts_of(dialog_manager)
     found = await awards.awards(store).get_round(dialog_manager.dialog_data.get(ROUND, 0))
     codes = found.directions if found else ()
-    return {"directions": [(t.label(f"area.{code}"), code) for code in codes]}
+    return {"directions": [(code, t.label(f"area.{code}")) for code in codes]}
 
 
 async def on_direction(_c: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
@@ -197,15 +198,7 @@ def awards_dialog() -> Dialog:
         Window(
             Tr("awards.rounds", when=F["any"]),
             Tr("awards.no_rounds", when=F["none"]),
-            Column(
-                Select(
-                    Format("{item[0]}"),
-                    id=ROUND_SELECT,
-                    item_id_getter=lambda i: i[1],
-                    items="rounds",
-                    on_click=on_round,
-                )
-            ),
+            item_list(ROUND_SELECT, "rounds", on_round, page_id=ROUND_PAGES),
             back,
             state=AwardsApply.rounds,
             getter=rounds_getter,
@@ -231,14 +224,12 @@ def awards_dialog() -> Dialog:
         ),
         Window(
             Tr("awards.ask_direction"),
-            Column(
-                Select(
-                    Format("{item[0]}"),
-                    id=DIRECTION_SELECT,
-                    item_id_getter=lambda i: i[1],
-                    items="directions",
-                    on_click=on_direction,
-                )
+            item_list(
+                DIRECTION_SELECT,
+                "directions",
+                on_direction,
+                page_id=DIRECTION_PAGES,
+                rows=len(AREAS),
             ),
             SwitchTo(Label("common.back"), id="back_card", state=AwardsApply.card),
             state=AwardsApply.direction,

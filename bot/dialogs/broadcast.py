@@ -1,6 +1,7 @@
 """/broadcast: the operator writes an announcement in kk, ru and en, may add a photo or a
 document, picks a segment, sees the recipient count and a preview exactly as a
-recipient gets it, and confirms. `delivery.broadcasts` queues it and checks the role."""
+recipient gets it (in each language, on a button), and confirms. `delivery.broadcasts`
+queues it and checks the role."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ from domain.regions import REGIONS
 
 ORDER = ("ru", "kk", "en")  # Russian first: it is the fallback for the others
 TEXTS, LENGTHS, LANG, MEDIA, KIND, VALUES = "texts", "lengths", "lang", "media", "kind", "values"
-SKIP_ID, NO_MEDIA_ID, KIND_ID, VALUES_ID, DONE_ID, SEND_ID, BACK_ID, CLOSE_ID = (
+SKIP_ID, NO_MEDIA_ID, KIND_ID, VALUES_ID, DONE_ID, SEND_ID, BACK_ID, CLOSE_ID, PREVIEW_ID = (
     "b_skip", "b_nomedia", "b_kind", "b_values", "b_done", "b_send", "b_back", "b_close",
+    "b_preview",
 )  # fmt: skip
 CHOICES = {
     "region": [(code, f"region.{code}") for code in REGIONS],
@@ -182,15 +184,20 @@ def _segment(manager: DialogManager) -> dict[str, Any]:
     return {"kind": _data(manager)[KIND], "values": _data(manager).get(VALUES, [])}
 
 
-async def _to_confirm(manager: DialogManager) -> None:
-    """Send the preview as the operator's recipients will see it, then the confirm step."""
+async def _send_preview(manager: DialogManager, locale: str) -> None:
+    """The announcement exactly as recipients whose language is `locale` get it, under a
+    line that says whose view it is (and that they get Russian when theirs has no text)."""
     data = manager.middleware_data
     t = texts_of(manager)
-    text = broadcasts.text_for(_data(manager)[TEXTS], t.locale)
+    texts = _data(manager)[TEXTS]
+    text = broadcasts.text_for(texts, locale)
     media = _data(manager).get(MEDIA) or {}
     chat_id = data["event_chat"].id
     bot = data["bot"]
-    await bot.send_message(chat_id, t("broadcast.preview_below"))
+    heading = t(f"broadcast.preview_for.{locale}")
+    if not texts.get(locale):
+        heading += "\n" + t("broadcast.preview_fallback")
+    await bot.send_message(chat_id, heading)
     if "photo" in media:
         await bot.send_photo(chat_id, media["photo"], caption=text)
     elif "document" in media:
@@ -198,7 +205,19 @@ async def _to_confirm(manager: DialogManager) -> None:
     else:
         await bot.send_message(chat_id, text)
     manager.show_mode = ShowMode.SEND
+
+
+async def _to_confirm(manager: DialogManager) -> None:
+    """Preview it in the operator's own language, then the confirm step (which offers
+    the other languages' previews)."""
+    locale = texts_of(manager).locale
+    await _send_preview(manager, locale if locale in broadcasts.LANGUAGES else ORDER[0])
     await manager.switch_to(S.confirm)
+
+
+async def on_preview(_c: CallbackQuery, _w: Any, manager: DialogManager, locale: str) -> None:
+    if locale in broadcasts.LANGUAGES:
+        await _send_preview(manager, locale)
 
 
 async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
@@ -215,6 +234,7 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         "segment": t.label(f"broadcast.segment.{kind}"),
         "values": ", ".join(values) or "—",
         "languages": ", ".join(sorted(data[TEXTS])),
+        "previews": [(code, t.label(f"broadcast.preview.{code}")) for code in broadcasts.LANGUAGES],
     }
 
 
@@ -310,6 +330,13 @@ def broadcast_dialog() -> Dialog:
         ),
         Window(
             Tr("broadcast.confirm"),
+            Select(
+                Format("{item[1]}"),
+                id=PREVIEW_ID,
+                item_id_getter=lambda i: i[0],
+                items="previews",
+                on_click=on_preview,
+            ),
             Row(
                 Button(Label("broadcast.send"), id=SEND_ID, on_click=on_send),
                 SwitchTo(Label("common.back"), id="b_back_c", state=S.segment),

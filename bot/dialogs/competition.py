@@ -94,6 +94,12 @@ async def on_application(callback: CallbackQuery, _w: Any, manager: DialogManage
     await manager.switch_to(S.application)
 
 
+def expert_name(t: Texts, person_id: int, name: str | None) -> str:
+    """The name they consented to us keeping; without consent only a number of ours,
+    never their Telegram id or profile name."""
+    return name or t.label("console.expert_unnamed", number=person_id)
+
+
 async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     store, actor, _clock = _env(dialog_manager)
     t = texts_of(dialog_manager)
@@ -104,7 +110,7 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
     expert_lines = "\n".join(
         t(
             "console.expert_line",
-            name=e.name or str(e.telegram_id),
+            name=expert_name(t, e.person_id, e.name),
             score=f"{sum(scores[e.person_id].marks)}/25" if e.person_id in scores else "—",
         )
         for e in experts
@@ -173,8 +179,12 @@ async def experts_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     store, actor, _clock = _env(dialog_manager)
     t = texts_of(dialog_manager)
     found = await competition.candidates(store, actor, dialog_manager.dialog_data[APPLICATION])
-    free = [(c.person_id, c.name) for c in found if not c.assigned and not c.conflicted]
-    conflicted = ", ".join(c.name for c in found if c.conflicted)
+    free = [
+        (c.person_id, expert_name(t, c.person_id, c.name))
+        for c in found
+        if not c.assigned and not c.conflicted
+    ]
+    conflicted = ", ".join(expert_name(t, c.person_id, c.name) for c in found if c.conflicted)
     return {
         "experts": free,
         "none": not free,

@@ -12,11 +12,10 @@ from typing import Any
 from aiogram import F
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.kbd import Button, Cancel, Row, ScrollingGroup, Select, SwitchTo
-from aiogram_dialog.widgets.text import Format
+from aiogram_dialog.widgets.kbd import Button, Cancel, Row, SwitchTo
 
 from bot.dialogs.application_form import answers_block, local_time
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, item_list, texts_of
 from bot.dialogs.states import ApplicationForm, MyApplications
 from bot.handlers.applications import notify_status_change
 from bot.i18n import Html, Texts
@@ -162,19 +161,7 @@ def my_applications_dialog() -> Dialog:
             Tr("my_applications.title", when="has_items"),
             Tr("my_applications.empty", when=~F["has_items"] & F["has_organisation"]),
             Tr("my_applications.no_organisation", when=~F["has_organisation"]),
-            ScrollingGroup(
-                Select(
-                    Format("{item[1]}"),
-                    id=LIST_ID,
-                    item_id_getter=lambda item: item[0],
-                    items="items",
-                    on_click=on_select,
-                ),
-                id="apps_page",
-                width=1,
-                height=8,
-                hide_on_single_page=True,
-            ),
+            item_list(LIST_ID, "items", on_select, page_id="apps_page"),
             Cancel(Label("common.back")),
             state=MyApplications.list,
             getter=list_getter,

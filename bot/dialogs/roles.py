@@ -11,6 +11,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
+from bot.commands import refresh_person_commands
 from bot.dialogs.common import Label, Tr, texts_of
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
 from bot.dialogs.states import RolesAdmin as S
@@ -76,6 +77,11 @@ async def on_role(callback: CallbackQuery, _w: Any, manager: DialogManager, item
         await callback.answer(t("console.forbidden"), show_alert=True)
         return
     await data["store"].commit()
+    if changed:
+        # Their command menu follows at once, not at the next start-up.
+        await refresh_person_commands(
+            data["bot"], data["translator"], data["store"], data["settings"], target
+        )
     key = "roles.granted" if manager.dialog_data.get(MODE) == GRANT_ID else "roles.revoked"
     await callback.answer(t(key if changed else "roles.unchanged"))
     await manager.switch_to(S.list)

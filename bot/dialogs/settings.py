@@ -16,9 +16,11 @@ from aiogram_dialog.widgets.text import Format
 from bot.dialogs.common import Label, Tr, texts_of
 from bot.dialogs.states import SettingsMenu
 from delivery.outbox import Category
-from delivery.preferences import preferences, toggle
+from delivery.preferences import preferences, switch
 
-TOGGLE_PREFIX = "toggle_"
+# Each category has two buttons, one shown at a time: "on_x" turns it on, "off_x"
+# off. A toggle would undo itself when Telegram re-sends a press after a crash.
+ON_PREFIX, OFF_PREFIX = "on_", "off_"
 CLOSE_BUTTON = "close"
 
 
@@ -26,19 +28,22 @@ async def settings_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
     data = dialog_manager.middleware_data
     t = texts_of(dialog_manager)
     chosen = await preferences(data["store"], data["person"])
-    return {
-        f"label_{category.value}": t.label(
+    shown: dict[str, Any] = {}
+    for category in Category:
+        shown[f"label_{category.value}"] = t.label(
             "settings.state_on" if chosen[category] else "settings.state_off",
             name=t.label(f"settings.{category.value}"),
         )
-        for category in Category
-    }
+        shown[f"is_on_{category.value}"] = chosen[category]
+        shown[f"is_off_{category.value}"] = not chosen[category]
+    return shown
 
 
-async def on_toggle(_callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+async def on_switch(_callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     data = manager.middleware_data
-    category = Category(button.widget_id.removeprefix(TOGGLE_PREFIX))
-    await toggle(data["store"], data["person"], category)
+    on = button.widget_id.startswith(ON_PREFIX)
+    category = Category(button.widget_id.removeprefix(ON_PREFIX if on else OFF_PREFIX))
+    await switch(data["store"], data["person"], category, on=on)
     await data["store"].commit()
 
 
@@ -46,10 +51,13 @@ def settings_dialog() -> Dialog:
     toggles = [
         Button(
             Format(f"{{label_{category.value}}}"),
-            id=f"{TOGGLE_PREFIX}{category.value}",
-            on_click=on_toggle,
+            id=f"{prefix}{category.value}",
+            on_click=on_switch,
+            # The "off" button shows while it is on, and the other way round.
+            when=f"is_{'on' if prefix == OFF_PREFIX else 'off'}_{category.value}",
         )
         for category in Category
+        for prefix in (OFF_PREFIX, ON_PREFIX)
     ]
     return Dialog(
         Window(

@@ -41,7 +41,9 @@ TOPIC_SELECT = "topic"
 PREVIOUS_BUTTON = "prev"
 PAGE_BUTTON = "page"
 NEXT_BUTTON = "next"
-ALERTS_BUTTON = "alerts"
+# Two buttons, one shown at a time: a toggle would undo itself when Telegram
+# re-sends a press after a crash.
+ALERTS_ON_BUTTON, ALERTS_OFF_BUTTON = "alerts_on", "alerts_off"
 REGISTER_BUTTON = "register"
 APPLY_BUTTON = "apply"
 BACK_TO_LIST = "to_list"
@@ -138,6 +140,7 @@ async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
         "filters": _filter_buttons(t, chosen),
         "topics": _topic_buttons(t, clock, page),
         "alerts_label": t.label("topics.alerts.on" if alerts else "topics.alerts.off"),
+        "alerts": alerts,
     }
 
 
@@ -152,10 +155,10 @@ async def on_page(_c: CallbackQuery, button: Button, manager: DialogManager) -> 
     manager.dialog_data[PAGE] = max(manager.dialog_data.get(PAGE, 0) + step, 0)
 
 
-async def on_alerts(_c: CallbackQuery, _b: Button, manager: DialogManager) -> None:
+async def on_alerts(_c: CallbackQuery, button: Button, manager: DialogManager) -> None:
     store, person, _clock, _t = _context(manager)
     if person is not None:
-        await topics.toggle_new_topic_alerts(store, person)
+        await topics.set_new_topic_alerts(store, person, button.widget_id == ALERTS_ON_BUTTON)
         await store.commit()
 
 
@@ -356,7 +359,15 @@ def topics_dialog() -> Dialog:
                 state=Registration.bin,
                 when="needs_organisation",
             ),
-            Button(Format("{alerts_label}"), id=ALERTS_BUTTON, on_click=on_alerts),
+            Button(
+                Format("{alerts_label}"), id=ALERTS_OFF_BUTTON, on_click=on_alerts, when="alerts"
+            ),
+            Button(
+                Format("{alerts_label}"),
+                id=ALERTS_ON_BUTTON,
+                on_click=on_alerts,
+                when=~F["alerts"],
+            ),
             state=Topics.list,
             getter=list_getter,
         ),

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.callbacks import LanguageChoice
+from bot.commands import refresh_person_commands
 from bot.dialogs.states import MainMenu
-from bot.i18n import Texts
+from bot.i18n import Texts, Translator
 from bot.locale_codes import SUPPORTED_LOCALES
+from bot.settings import Settings
 from storage.repositories.people import PersonView
 from storage.store import Store
 
@@ -41,6 +43,9 @@ async def on_language_chosen(
     person: PersonView,
     t: Texts,
     dialog_manager: DialogManager,
+    bot: Bot,
+    translator: Translator,
+    settings: Settings,
 ) -> None:
     if callback_data.code not in SUPPORTED_LOCALES:
         await callback.answer(t("errors.unknown_option"), show_alert=True)
@@ -48,6 +53,9 @@ async def on_language_chosen(
     first_choice = person.locale is None
     await store.people.set_locale(person.telegram_id, callback_data.code)
     await store.commit()
+    if person.roles or person.telegram_id in settings.admin_ids:
+        # Staff menus are set per chat, in the person's language: redo it in the new one.
+        await refresh_person_commands(bot, translator, store, settings, person.telegram_id)
     # The dialog renders with this same object, so the menu follows at once.
     t.locale = callback_data.code
     await callback.answer()

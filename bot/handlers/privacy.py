@@ -17,6 +17,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager
 
+from bot.commands import refresh_person_commands
 from bot.i18n import Texts
 from registry import privacy
 from storage.store import Store
@@ -110,11 +111,19 @@ async def erase(
     # stack without a message is deleted rather than written back.
     await dialog_manager.reset_stack(remove_keyboard=True)
     await state.clear()
-    await privacy.erase_person(store, callback.from_user.id)
+    telegram_id = callback.from_user.id
+    person = await store.people.get(telegram_id)
+    await privacy.erase_person(store, telegram_id)
     await store.commit()
     await callback.answer()
     if callback.message is not None:
         await callback.message.edit_text(t("privacy.erased"))
+    if person is not None and person.roles:
+        # Their roles went with their data: so do the staff commands in their chat.
+        data = dialog_manager.middleware_data
+        await refresh_person_commands(
+            data["bot"], data["translator"], store, data["settings"], telegram_id
+        )
 
 
 def get_router() -> Router:

@@ -77,3 +77,12 @@ class AuditRepository:
         if object_id is not None:
             query = query.where(AuditEntry.object_id == object_id)
         return [_view(row) for row in await self._session.scalars(query.limit(limit))]
+
+    async def objects_of(self, action: str, object_type: str) -> set[str]:
+        """The ids of every object `action` was ever done to."""
+        rows = await self._session.scalars(
+            select(AuditEntry.object_id)
+            .distinct()
+            .where(AuditEntry.action == action, AuditEntry.object_type == object_type)
+        )
+        return {object_id for object_id in rows if object_id is not None}

@@ -32,6 +32,10 @@ FINAL_STATUSES = frozenset(
         DeliveryStatus.CANCELLED,
     }
 )
+# Rows the sender has not taken yet (a paused broadcast's included).
+WAITING_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.PAUSED)
+# Where an erased person's rows point afterwards: no chat has id 0.
+ERASED_RECIPIENT = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +230,31 @@ class DeliveryRepository:
             next_attempt_at=when,
             attempts=Delivery.attempts - 1,
         )
+
+    async def forget_recipient(self, telegram_id: int) -> int:
+        """The person erased their data: rows not sent yet are cancelled and emptied, and
+        no row names them any more (a broadcast's counts stay right). Returns how many
+        were cancelled. A row being sent this moment is left to finish."""
+        cancelled = await self._session.execute(
+            update(Delivery)
+            .where(Delivery.recipient == telegram_id, Delivery.status.in_(WAITING_STATUSES))
+            .values(
+                status=DeliveryStatus.CANCELLED,
+                text=None,
+                message_key=None,
+                params=None,
+                reply_markup=None,
+                last_error="the recipient erased their data",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(
+            update(Delivery)
+            .where(Delivery.recipient == telegram_id, Delivery.status != DeliveryStatus.SENDING)
+            .values(recipient=ERASED_RECIPIENT, dedupe_key=None)
+            .execution_options(synchronize_session=False)
+        )
+        return cancelled.rowcount or 0
 
     async def recipients(self, telegram_ids: set[int]) -> dict[int, Recipient]:
         if not telegram_ids:

@@ -136,8 +136,11 @@ class OrganisationRepository:
         where = and_(*conditions)
         total = await self._session.scalar(select(func.count(Organisation.id)).where(where))
         rows = await self._session.scalars(
-            select(Organisation).where(where).order_by(Organisation.name, Organisation.id)
-            .offset(offset).limit(limit)
+            select(Organisation)
+            .where(where)
+            .order_by(Organisation.name, Organisation.id)
+            .offset(offset)
+            .limit(limit)
         )
         return DirectoryPage(items=tuple(organisation_view(r) for r in rows), total=total or 0)
 

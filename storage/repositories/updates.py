@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,6 +62,27 @@ class UpdateClaims:
             .values(claimed_by=process, claimed_at=now)
         )
         return taken_over.rowcount == 1
+
+    async def refresh(self, bot_id: int, update_id: int, now: datetime, *, process: str) -> bool:
+        """Renew our claim while we are still handling the update (a heartbeat)."""
+        result = await self._session.execute(
+            update(ProcessedUpdate)
+            .where(
+                ProcessedUpdate.bot_id == bot_id,
+                ProcessedUpdate.update_id == update_id,
+                ProcessedUpdate.status == UpdateStatus.PROCESSING,
+                ProcessedUpdate.claimed_by == process,
+            )
+            .values(claimed_at=now)
+        )
+        return result.rowcount == 1
+
+    async def status(self, bot_id: int, update_id: int) -> UpdateStatus | None:
+        return await self._session.scalar(
+            select(ProcessedUpdate.status).where(
+                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id
+            )
+        )
 
     async def finish(self, bot_id: int, update_id: int) -> None:
         await self._session.execute(

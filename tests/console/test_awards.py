@@ -13,7 +13,7 @@ from console.roles import Actor
 from domain.errors import RuleViolation
 from registry.staff import StaffError
 from storage.store import Store
-from tests.grants import seeding
+from tests import seeding
 
 NOW = seeding.datetime(2026, 3, 2, 10, 0, tzinfo=seeding.ZONE)
 OPERATOR = Actor(telegram_id=700101, person_id=None, role="operator")

@@ -15,8 +15,8 @@ from scheduler.jobs import reveal_decisions
 from storage.models import AuditEntry, Delivery, Role
 from storage.repositories.console import ScoreView
 from storage.store import Store
-from tests.console.world import NOW, staff, submitted
-from tests.grants import seeding
+from tests import seeding
+from tests.seeding import NOW, staff, submitted
 
 OWNER, OPERATOR, ASEL, BERIK, ADMIN = 780001, 780101, 780201, 780202, 780301
 MARKS = {"relevance": 5, "feasibility": 4, "budget": 4, "impact": 5, "capacity": 4}

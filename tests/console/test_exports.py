@@ -23,8 +23,8 @@ from console.exports import (
 from console.roles import Actor
 from storage.models import AuditEntry, Role, Score
 from storage.store import Store
-from tests.console.world import NOW, TOPIC, submitted
-from tests.grants import seeding
+from tests import seeding
+from tests.seeding import NOW, TOPIC, submitted
 
 OPERATOR = Actor(telegram_id=700101, person_id=None, role=Role.OPERATOR.value)
 OWNER_A, OWNER_B = 810001, 810002

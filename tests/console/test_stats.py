@@ -10,8 +10,8 @@ from bot.handlers.stats import charts, summary
 from bot.i18n import Translator
 from console import stats
 from storage.store import Store
-from tests.console.world import NOW, submitted
-from tests.grants import seeding
+from tests import seeding
+from tests.seeding import NOW, submitted
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

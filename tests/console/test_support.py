@@ -8,7 +8,7 @@ from console import support
 from domain.errors import RuleViolation
 from storage.models import Role
 from storage.store import Store
-from tests.grants import seeding
+from tests import seeding
 
 NOW = seeding.datetime(2026, 3, 2, 10, 0, tzinfo=seeding.ZONE)
 OPERATOR_CHAT = -1001234567890

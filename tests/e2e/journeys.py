@@ -5,10 +5,16 @@ Button labels come from the catalogs, so a wording change does not break them.
 
 from __future__ import annotations
 
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 
+from bot.app import create_bot
 from bot.i18n import Texts, Translator
+from delivery.sender import DeliveryEngine
 from emulator import SimulatedUser
+from storage.engine import create_engine, create_session_factory
 
 LANGUAGE_BUTTON = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 BIN_KAMKOR = "940140000385"
@@ -72,3 +78,35 @@ async def register_organisation(
     await user.send(bin)
     await answer_fields(user, lang, name=name)
     await user.press(label(lang, "registration.save"))
+
+
+def outbox_by_hand(settings):
+    """Settings for a test that drives the outbox itself with `outbox`: the bot's own
+    tick never comes, and no quiet hours, so it passes at any hour in Almaty."""
+    return settings.model_copy(
+        update={
+            "delivery_tick_seconds": 3600,
+            "quiet_hours_start": "00:00",
+            "quiet_hours_end": "00:00",
+        }
+    )
+
+
+@asynccontextmanager
+async def outbox(world) -> AsyncIterator[DeliveryEngine]:
+    """The outbox driven by hand, on the bot's database and the emulator (with the
+    settings of `outbox_by_hand`)."""
+    engine = create_engine(world.settings.database_url)
+    bot = create_bot(world.settings)
+    try:
+        yield DeliveryEngine(
+            bot,
+            create_session_factory(engine),
+            Translator(),
+            world.settings,
+            world.clock,
+            rng=random.Random(1),
+        )
+    finally:
+        await bot.session.close()
+        await engine.dispose()

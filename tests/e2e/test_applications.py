@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -15,41 +14,15 @@ from grants import applications
 from grants.application_form import format_tenge as tenge
 from grants.applications import Policy
 from grants.eligibility import required_filing_year
-from storage.engine import create_engine, create_session_factory
 from storage.models import Application, ApplicationEvent, MemberRole
 from storage.store import Store
+from tests import seeding
 from tests.e2e.journeys import label, open_menu, texts
-from tests.grants import seeding
+from tests.seeding import APPLICATION_ANSWERS, NOW, TOPIC
 
-NOW = datetime(2026, 11, 20, 14, 0, tzinfo=seeding.ZONE)
 AIGERIM, BOLAT = 750001, 750002
-TOPIC = "gender-equality"
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ANSWERS = dict(
-    title="Women leaders of Almaty",
-    problem="Few women lead local councils.",
-    activities="Training, mentoring, a forum.",
-    results="Forty trained leaders.",
-    beneficiaries=400,
-    duration_months=12,
-    budget_total=5_000_000,
-    institutional_amount=500_000,
-    regions=("almaty",),
-    language="ru",
-)
-
-
-async def in_database(world, action):
-    engine = create_engine(world.settings.database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            store = Store(session)
-            result = await action(store)
-            await store.commit()
-            return result
-    finally:
-        await engine.dispose()
 
 
 async def organisation_of(world, owner: int, member: int | None = None) -> int:
@@ -63,7 +36,7 @@ async def organisation_of(world, owner: int, member: int | None = None) -> int:
             await store.memberships.add(seeded.organisation_id, colleague.id, MemberRole.MEMBER)
         return seeded.organisation_id
 
-    return await in_database(world, seed)
+    return await seeding.in_database(world.settings.database_url, seed)
 
 
 def plain(lang: str, key: str, **params) -> str:
@@ -73,13 +46,6 @@ def plain(lang: str, key: str, **params) -> str:
 def said(user, lang: str, key: str, **params) -> bool:
     expected = plain(lang, key, **params)
     return any(expected in (m.text or "") for m in user.messages())
-
-
-@pytest.fixture
-def settings(settings):
-    # A form is a conversation of one person: the per-chat pace (1 message a second,
-    # tested with the flood control) would only make these journeys slow.
-    return settings.model_copy(update={"rate_per_chat_per_second": 100, "rate_per_chat_burst": 100})
 
 
 @pytest.fixture
@@ -195,10 +161,10 @@ async def test_a_double_press_submits_once(world, now, user_factory):
         topic = await store.topics.by_code(TOPIC)
         policy = Policy(seeding.ZONE, 10, required_filing_year(NOW, seeding.ZONE, None))
         draft = await applications.start(store, person, organisation_id, topic.id, NOW, policy)
-        await applications.save(store, person, draft, NOW, policy, **ANSWERS)
+        await applications.save(store, person, draft, NOW, policy, **APPLICATION_ANSWERS)
         return draft
 
-    draft = await in_database(world, fill)
+    draft = await seeding.in_database(world.settings.database_url, fill)
     await user.send(f"/apply {TOPIC}")  # a complete draft opens on its summary
     await user.press(label("ru", "application.submit"))
     confirm = user.last_message()
@@ -227,4 +193,4 @@ async def test_a_double_press_submits_once(world, now, user_factory):
 
 
 async def outcome_of(world, action):
-    return await in_database(world, action)
+    return await seeding.in_database(world.settings.database_url, action)

@@ -7,9 +7,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from storage.models import Role
-from tests.console.world import in_database, staff
 from tests.e2e.journeys import has_button, label, open_menu, texts
 from tests.e2e.test_filing import seed_organisation
+from tests.seeding import in_database, staff
 
 ALMATY = ZoneInfo("Asia/Almaty")
 IN_MARCH = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)

@@ -3,20 +3,13 @@ resumes and cancels; the NGO in that region gets it in its language, the other n
 
 from __future__ import annotations
 
-import random
-from contextlib import asynccontextmanager
-
 import pytest
 
-from bot.app import create_bot
-from bot.i18n import Translator
-from delivery.sender import DeliveryEngine
 from scheduler.jobs import update_broadcasts
-from storage.engine import create_engine, create_session_factory
 from storage.models import Role
-from tests.console.world import NOW, in_database, staff
-from tests.e2e.journeys import label, texts
-from tests.grants import seeding
+from tests import seeding
+from tests.e2e.journeys import label, outbox, outbox_by_hand, texts
+from tests.seeding import NOW, in_database, staff
 
 OPERATOR, ALMATY_NGO, ASTANA_NGO = 780001, 780002, 780003
 RU, KK = "Форум НКО 1 июня <b>не жирный</b>", "ҮЕҰ форумы 1 маусымда"
@@ -24,16 +17,7 @@ RU, KK = "Форум НКО 1 июня <b>не жирный</b>", "ҮЕҰ фор
 
 @pytest.fixture
 def settings(settings):
-    # The outbox is driven by hand: the scheduler's tick never comes during the test.
-    return settings.model_copy(
-        update={
-            "delivery_tick_seconds": 3600,
-            "rate_per_chat_per_second": 100,
-            "rate_per_chat_burst": 100,
-            "quiet_hours_start": "00:00",
-            "quiet_hours_end": "00:00",
-        }
-    )
+    return outbox_by_hand(settings)
 
 
 @pytest.fixture
@@ -52,24 +36,6 @@ async def seeded(world):
         )  # fmt: skip
 
     await in_database(world.settings.database_url, seed)
-
-
-@asynccontextmanager
-async def outbox(world):
-    engine = create_engine(world.settings.database_url)
-    bot = create_bot(world.settings)
-    try:
-        yield DeliveryEngine(
-            bot,
-            create_session_factory(engine),
-            Translator(),
-            world.settings,
-            world.clock,
-            rng=random.Random(1),
-        )
-    finally:
-        await bot.session.close()
-        await engine.dispose()
 
 
 async def compose(operator, region: str) -> None:
@@ -91,6 +57,10 @@ async def compose(operator, region: str) -> None:
     await operator.press(label("en", "common.done"))
 
 
+def preview_for(locale: str) -> str:
+    return texts("en")(f"broadcast.preview_for.{locale}")
+
+
 def got(user, text: str) -> bool:
     return any(m.text == text for m in user.messages())
 
@@ -106,8 +76,9 @@ async def test_a_regional_broadcast_reaches_that_region_in_its_language(
 
     await compose(operator, "almaty")
     shown = [m.text for m in operator.messages()[-3:]]
-    assert shown[0] == texts("en")("broadcast.preview_below")
-    assert shown[1] == RU  # the operator writes in English; no English text: Russian
+    # The operator reads English; there is no English text, so English readers get Russian.
+    assert shown[0] == f"{preview_for('en')}\n{texts('en')('broadcast.preview_fallback')}"
+    assert shown[1] == RU
     assert "Recipients: 1" in shown[2]
     assert "Almaty" in shown[2]
 
@@ -155,3 +126,25 @@ async def test_a_cancelled_broadcast_sends_nothing(world, seeded, user_factory):
     async with outbox(world) as engine:
         assert (await engine.drain_once()).claimed == 0
     assert not got(astana, RU)
+
+
+async def test_the_operator_previews_each_language_before_sending(world, seeded, user_factory):
+    operator = user_factory(OPERATOR, "en")
+    almaty = user_factory(ALMATY_NGO, "kk")
+    for user in (operator, almaty):
+        await user.send("/start")
+    await compose(operator, "almaty")
+
+    for locale, text in (("kk", KK), ("ru", RU), ("en", RU)):
+        await operator.press(label("en", f"broadcast.preview.{locale}"))
+        heading, preview, confirm = (m.text for m in operator.messages()[-3:])
+        assert heading.split("\n")[0] == preview_for(locale)
+        fallback = texts("en")("broadcast.preview_fallback") in heading
+        assert fallback == (locale == "en"), locale
+        assert preview == text, locale
+        assert "Recipients: 1" in confirm  # the confirm step is below, ready to send
+
+    # Previews go to the operator alone: nobody else got anything yet.
+    assert not got(almaty, KK)
+    await operator.press(label("en", "broadcast.send"))
+    assert "Broadcast #" in operator.last_message().text

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from grants.application_form import format_tenge
 from storage.models import AuditEntry, Role
-from tests.console.world import NOW, TOPIC, in_database, staff, submitted
+from tests import seeding
 from tests.e2e.journeys import BIN_DARYN, BIN_KAMKOR, label, open_menu, texts
-from tests.grants import seeding
+from tests.seeding import NOW, TOPIC, in_database, staff, submitted
 
 AIGERIM, BOLAT = 760001, 760002  # NGO owners: Kazakh and Russian
 OPERATOR, ASEL, BERIK, DANA = 760101, 760201, 760202, 760203  # operator and three experts
@@ -27,11 +27,6 @@ def plain(lang: str, key: str, **params) -> str:
 
 def heard(user, lang: str, key: str, **params) -> bool:
     return any(plain(lang, key, **params) in (m.text or "") for m in user.messages())
-
-
-@pytest.fixture
-def settings(settings):
-    return settings.model_copy(update={"rate_per_chat_per_second": 100, "rate_per_chat_burst": 100})
 
 
 @pytest.fixture
@@ -193,3 +188,33 @@ def _title(lang: str) -> str:
     demo = Path(__file__).parents[2] / "grants" / "demo" / "topics-2016.yaml"
     topics = yaml.safe_load(demo.read_text(encoding="utf-8"))["topics"]
     return next(t["title"][lang] for t in topics if t["code"] == TOPIC)
+
+
+async def test_an_expert_who_never_consented_is_listed_by_a_number_of_ours(
+    world, competition_world, user_factory
+):
+    """No name is kept without consent, and a Telegram id is not a name either."""
+    kk_app, _ru_app = competition_world
+    shy = 760204
+
+    async def seed(store):
+        await staff(store, shy, Role.EXPERT, name=None)
+        return (await store.people.get(shy)).id
+
+    number = await in_database(world.settings.database_url, seed)
+    unnamed = label("ru", "console.expert_unnamed", number=number)
+    operator = user_factory(OPERATOR, "ru")
+    await operator.send("/operator")
+    await operator.press(label("ru", "console.menu.competition"))
+    await operator.press(f"{TOPIC} (2)")
+    await open_application(operator, kk_app.reference, "submitted", "Qamqor")
+    await operator.press(label("ru", "console.complete"))
+    await operator.press(label("ru", "console.assign"))
+    names = [b.text for row in operator.last_message().buttons for b in row]
+    assert unnamed in names and "Asel" in names
+
+    await operator.press(unnamed)
+    assert f"{unnamed}:" in operator.last_message().text
+    shown = [m.text or "" for m in operator.messages()]
+    shown += [b.text for m in operator.messages() for row in m.buttons for b in row]
+    assert not any(str(shy) in text for text in shown)

@@ -8,10 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.search import fold_for_search
-from storage.engine import create_engine, create_session_factory
-from storage.models import MemberRole
-from storage.store import Store
+from tests import seeding
 from tests.e2e.journeys import has_button, label, open_menu, texts
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -31,34 +28,17 @@ async def seed_organisation(
     public: bool = True,
 ) -> int:
     """An organisation written straight into the bot's database, the person as its owner."""
-    engine = create_engine(world.settings.database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            store = Store(session)
-            organisation = await store.organisations.add(
-                areas=areas,
-                search_text=fold_for_search(name),
-                bin=str(next(_BINS)),
-                name=name,
-                name_alt=None,
-                legal_form="public_association",
-                region=region,
-                description="Балаларға көмек <b>көрсетеміз</b>",
-                phone="+77011234567",
-                email="info@ngo.kz",
-                website="https://ngo.kz",
-                founded_year=2012,
-                staff_count=5,
-                volunteer_count=20,
-                public_listing=public,
-            )
-            if owner_telegram_id is not None:
-                person = await store.people.get(owner_telegram_id)
-                await store.memberships.add(organisation.id, person.id, MemberRole.OWNER)
-            await store.commit()
-            return organisation.id
-    finally:
-        await engine.dispose()
+
+    async def add(store):
+        seeded = await seeding.organisation(
+            store, owner_telegram_id, world.clock.now(), bin_=str(next(_BINS)), name=name,
+            region=region, areas=areas, filed=False, owner_name=None, public_listing=public,
+            description="Балаларға көмек <b>көрсетеміз</b>", email="info@ngo.kz",
+            website="https://ngo.kz", founded_year=2012, volunteer_count=20,
+        )  # fmt: skip
+        return seeded.organisation_id
+
+    return await seeding.in_database(world.settings.database_url, add)
 
 
 async def enter(user, lang: str, field: str, answer: str) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
-from storage.models import MemberRole
+from delivery.outbox import Kind, enqueue_broadcast, enqueue_message
+from storage.models import Delivery, DeliveryStatus, MemberRole
+from storage.repositories.broadcasts import BroadcastRepository
+from tests.e2e.journeys import outbox, outbox_by_hand
 from tests.e2e.test_staff import OWNER, database, seed_invite, seed_organisation, seed_person
 
 COLLEAGUE = 740010
@@ -17,6 +21,13 @@ MY_DATA = {"kk": "📦 Менің деректерім", "ru": "📦 Мои да
 CONFIRM = {"kk": "Иә, бәрін өшіру", "ru": "Да, удалить всё", "en": "Yes, delete everything"}
 KEEP = {"kk": "Жоқ, сақтау", "ru": "Нет, оставить", "en": "No, keep it"}
 ERASED = {"kk": "өшірілді", "ru": "данные удалены", "en": "has been deleted"}
+FORUM = "Форум НКО 1 июня"
+REMINDER = {"year": 2025, "deadline": "31.03.2026", "days": 7}
+
+
+@pytest.fixture
+def settings(settings):
+    return outbox_by_hand(settings)
 
 
 async def rows_mentioning(world, *needles) -> list[tuple[str, tuple]]:
@@ -84,3 +95,65 @@ async def test_delete_me_leaves_no_personal_data(world, user_factory, locale):
         assert organisation is not None
         colleague = await store.people.get(COLLEAGUE)
         assert await store.memberships.role_of(organisation_id, colleague.id) == MemberRole.OWNER
+
+
+async def queue_for(world, *people: int) -> int:
+    """Tomorrow's reminder for each, and a paused broadcast to them all; its outbox id."""
+    now = world.clock.now()
+    async with database(world) as store:
+        for telegram_id in people:
+            await enqueue_message(
+                store.session, telegram_id, "delivery.activity_due", REMINDER,
+                kind=Kind.REMINDER, now=now, not_before=now + timedelta(days=1),
+                dedupe_key=f"activity:2025:2026-03-24:{telegram_id}",
+            )  # fmt: skip
+        outbox_id = await enqueue_broadcast(store.session, people, now=now, text=FORUM)
+        await BroadcastRepository(store.session).move_rows(
+            outbox_id, DeliveryStatus.PENDING, DeliveryStatus.PAUSED
+        )
+        await store.commit()
+    return outbox_id
+
+
+async def deliveries(world) -> list[tuple[int, str, str | None]]:
+    async with database(world) as store:
+        rows = await store.session.execute(
+            select(Delivery.recipient, Delivery.status, Delivery.dedupe_key).order_by(Delivery.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+async def test_delete_me_cancels_what_was_queued_for_them(world, user_factory):
+    owner = user_factory(OWNER)
+    colleague = user_factory(COLLEAGUE)
+    for user in (owner, colleague):
+        await user.send("/start")
+        await user.press(LANGUAGE_BUTTON["ru"])
+    outbox_id = await queue_for(world, OWNER, COLLEAGUE)
+
+    await owner.send("/delete_me")
+    await owner.press(CONFIRM["ru"])
+    assert ERASED["ru"] in owner.last_message().text
+
+    left = await deliveries(world)
+    assert {(recipient, status) for recipient, status, _key in left} == {
+        (0, DeliveryStatus.CANCELLED),  # the owner's two rows, naming nobody now
+        (COLLEAGUE, DeliveryStatus.PENDING),
+        (COLLEAGUE, DeliveryStatus.PAUSED),
+    }
+    assert sum(recipient == 0 for recipient, _s, _k in left) == 2
+    assert await rows_mentioning(world, OWNER) == []
+
+    # The broadcast goes on and the reminder's day comes: only the colleague hears.
+    async with database(world) as store:
+        await BroadcastRepository(store.session).move_rows(
+            outbox_id, DeliveryStatus.PAUSED, DeliveryStatus.PENDING
+        )
+        await store.commit()
+    world.clock.advance(timedelta(days=1, hours=1))
+    async with outbox(world) as engine:
+        report = await engine.drain_once()
+    await world.emulator.wait_idle()
+    assert report.sent == 2
+    assert any(m.text == FORUM for m in colleague.messages())
+    assert not any(m.text == FORUM or "2025" in (m.text or "") for m in owner.messages())

@@ -6,17 +6,14 @@ so these journeys do not depend on the registration dialog.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.callbacks import JoinDecision
-from registry import organisations, privacy, staff
-from storage.engine import create_engine, create_session_factory
+from registry import staff
 from storage.models import MemberRole
-from storage.store import Store
+from tests import seeding
 
 OWNER = 740001
 NEWCOMER = 740002
@@ -24,23 +21,6 @@ LATECOMER = 740003
 STRANGER = 740004
 ORGANISATION_NAME = "«Қамқор» & Co"
 TODAY = date(2026, 11, 20)
-ANSWERS = {
-    "bin": "940140000385",
-    "name": ORGANISATION_NAME,
-    "name_alt": None,
-    "legal_form": "public_association",
-    "region": "almaty",
-    "areas": ["education"],
-    "description": "Балаларға көмек",
-    "phone": "+77011234567",
-    "email": "info@kamkor.kz",
-    "website": None,
-    "founded_year": 2010,
-    "staff_count": 5,
-    "volunteer_count": 40,
-    "public_listing": True,
-}
-
 WELCOME = {"kk": "Қош келдіңіз", "ru": "Добро пожаловать", "en": "Welcome"}
 USED = {"kk": "бұрын қолданылған", "ru": "уже использована", "en": "already been used"}
 EXPIRED = {"kk": "мерзімі өтіп кетті", "ru": "Срок этой ссылки", "en": "has expired"}
@@ -50,24 +30,17 @@ NOT_A_MEMBER = {"kk": "қызметкері емессіз", "ru": "не сос�
 NEW_MEMBER_TOLD = {"kk": "қосылды", "ru": "присоединился", "en": "joined"}
 
 
-@asynccontextmanager
-async def database(world) -> AsyncIterator[Store]:
-    """The bot's own database, opened beside it (a separate engine on the same file)."""
-    engine = create_engine(world.settings.database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            yield Store(session)
-    finally:
-        await engine.dispose()
+def database(world):
+    """The bot's own database, opened beside it."""
+    return seeding.database(world.settings.database_url)
 
 
 async def seed_person(world, telegram_id: int, locale: str, name: str, consent: bool = True):
     async with database(world) as store:
-        if await store.people.get(telegram_id) is None:
-            await store.people.add(telegram_id, locale=locale)
-        await store.people.set_locale(telegram_id, locale)
         if consent:
-            await privacy.give_consent(store, telegram_id, name, None, datetime.now(UTC))
+            await seeding.person(store, telegram_id, locale, name, consented_at=datetime.now(UTC))
+        else:
+            await seeding.person(store, telegram_id, locale, name=None)
         await store.commit()
 
 
@@ -76,7 +49,7 @@ async def seed_organisation(world, locale: str) -> int:
     await seed_person(world, OWNER, locale, "Жанар Owner")
     async with database(world) as store:
         owner = await store.people.get(OWNER)
-        organisation = await organisations.register(store, owner, ANSWERS, TODAY)
+        organisation = await seeding.registered(store, owner, TODAY, name=ORGANISATION_NAME)
         await store.commit()
         return organisation.id
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from storage.models import Role
-from tests.console.world import in_database, staff
 from tests.e2e.journeys import label, open_menu, texts
 from tests.e2e.test_filing import seed_organisation
+from tests.seeding import in_database, staff
 
 OPERATOR_CHAT = -1001234567890
 ASKER, OPERATOR = 850001, 700101

@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import grants
-from domain.search import fold_for_search
 from grants.topic_files import import_topics
-from storage.engine import create_engine, create_session_factory
-from storage.models import MemberRole, TopicStatus
+from storage.models import TopicStatus
 from storage.store import Store
+from tests import seeding
 from tests.e2e.journeys import has_button, label, open_menu, texts
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -55,15 +54,7 @@ class Database:
         self.world = world
 
     async def run(self, action):
-        engine = create_engine(self.world.settings.database_url)
-        try:
-            async with create_session_factory(engine)() as session:
-                store = Store(session)
-                result = await action(store)
-                await store.commit()
-                return result
-        finally:
-            await engine.dispose()
+        return await seeding.in_database(self.world.settings.database_url, action)
 
     async def load_topics(self, text: str = DEMO_TOPICS) -> dict[str, int]:
         async def load(store: Store) -> dict[str, int]:
@@ -81,32 +72,13 @@ class Database:
         filed: bool = True,
     ) -> int:
         async def add(store: Store) -> int:
-            person = await store.people.get(owner_telegram_id)
-            organisation = await store.organisations.add(
-                areas=areas,
-                search_text=fold_for_search("Қамқор"),
-                bin=f"9401400{owner_telegram_id % 100000:05d}",
-                name="«Қамқор» <ҚБ>",
-                name_alt=None,
-                legal_form="public_association",
-                region=region,
-                description="Әйелдер мен балаларға көмек",
-                phone="+77011234567",
-                email="info@ngo.kz",
-                website=None,
-                founded_year=2012,
-                staff_count=5,
-                volunteer_count=20,
-                public_listing=True,
-            )
-            await store.memberships.add(organisation.id, person.id, MemberRole.OWNER)
-            if filed:
-                now = self.world.clock.now()
-                report = await store.activity_reports.get_or_create(
-                    organisation.id, FILING_YEAR, person.id, now
-                )
-                await store.activity_reports.mark_submitted(report.id, person.id, now)
-            return organisation.id
+            seeded = await seeding.organisation(
+                store, owner_telegram_id, self.world.clock.now(),
+                bin_=f"9401400{owner_telegram_id % 100000:05d}", name="«Қамқор» <ҚБ>",
+                region=region, areas=areas, filed=FILING_YEAR if filed else None,
+                founded_year=2012, public_listing=True, owner_name=None,
+            )  # fmt: skip
+            return seeded.organisation_id
 
         return await self.run(add)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import random
 
 import aiohttp
 import pytest
-from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 
 from emulator import Emulator, Faults
 
@@ -72,3 +73,49 @@ async def test_aiogram_sees_retry_after_and_server_errors(bot, emu, started_user
         await bot.send_message(USER, "x")
     emu.set_faults(Faults())
     await bot.send_message(USER, "fine again")
+
+
+async def test_a_timeout_hangs_then_closes_and_a_short_client_timeout_fires(
+    make_bot, emu, started_user
+):
+    bot = make_bot()
+    bot.session.timeout = 0.2  # the client gives up before the emulator lets go
+    before = len(started_user.messages())
+    emu.set_faults(Faults(timeout_rate=1.0, timeout_hold=0.5, timeout_mode="after"))
+    with pytest.raises(TelegramNetworkError, match="timeout"):
+        await bot.send_message(USER, "executed, never answered")
+    patient = make_bot()  # a client that waits longer than the hold sees the connection close
+    emu.set_faults(Faults(timeout_rate=1.0, timeout_hold=0.1, timeout_mode="before"))
+    with pytest.raises(TelegramNetworkError):
+        await patient.send_message(USER, "never executed")
+    assert [m.text for m in started_user.messages()[before:]] == ["executed, never answered"]
+    assert [r.kind for r in emu.faults] == ["timeout_after", "timeout_before"]
+    assert emu.faults[0].detail["hold"] == 0.5
+
+
+async def test_without_timeouts_the_sequences_stay_those_of_before():
+    """Adding the timeout kind must not move the faults other suites were seeded for."""
+    from emulator.faults import FaultInjector
+
+    old = FaultInjector(Faults(seed=11, error_rate=0.15, drop_rate=0.1, drop_mode="mixed"))
+    kinds = [(d.kind if (d := old.decide("sendMessage")) else None) for _ in range(40)]
+    rng = random.Random(11)
+    expected = []
+    for _ in range(40):
+        draws = [rng.random() for _ in range(6)]
+        if draws[2] < 0.15:
+            expected.append(f"error_{(500, 502)[int(draws[3] * 2)]}")
+        elif draws[4] < 0.1:
+            expected.append("drop_after" if draws[5] < 0.5 else "drop_before")
+        else:
+            expected.append(None)
+    assert kinds == expected
+
+
+async def test_a_slow_answer_arrives_late_but_whole(bot, emu, started_user):
+    emu.set_faults(Faults(seed=1, slow_rate=1.0, slow_latency=(0.05, 0.1)))
+    sent = await bot.send_message(USER, "late but here")
+    assert sent.text == "late but here"
+    (record,) = emu.faults
+    assert record.kind == "slow" and 0.05 <= record.detail["latency"] <= 0.1
+    assert emu.fault_injector.eligible_calls == 1

@@ -18,7 +18,7 @@ from grants.applications import (
 from grants.eligibility import Ineligible, required_filing_year
 from storage.models import GrantTopic, MemberRole
 from storage.store import Store
-from tests.grants import seeding
+from tests import seeding
 
 AIGERIM, BOLAT, STRANGER = 720001, 720002, 720003
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=seeding.ZONE)
@@ -28,18 +28,7 @@ POLICY = Policy(
     institutional_percent=10,
     filing_year=required_filing_year(NOW, seeding.ZONE, None),
 )
-ANSWERS = dict(
-    title="Women leaders of Almaty",
-    problem="Few women lead local councils.",
-    activities="Training, mentoring, a forum.",
-    results="Forty trained leaders.",
-    beneficiaries=400,
-    duration_months=12,
-    budget_total=5_000_000,
-    institutional_amount=500_000,
-    regions=("almaty",),
-    language="ru",
-)
+ANSWERS = seeding.APPLICATION_ANSWERS
 
 
 @pytest.fixture

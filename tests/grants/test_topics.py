@@ -12,8 +12,8 @@ from grants import topics
 from grants.eligibility import Ineligible, check, required_filing_year
 from grants.topic_files import TopicFileError, import_topics, parse_topic
 from grants.topics import PAGE_SIZE, NoOrganisation, TopicFilter
-from storage.models import MemberRole
 from storage.store import Store
+from tests import seeding
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -58,28 +58,12 @@ async def owner(store):
 async def add_organisation(
     store: Store, owner, *, region="almaty", areas=("education",), filed: int | None = FILING_YEAR
 ) -> int:
-    organisation = await store.organisations.add(
-        areas=tuple(areas),
-        search_text="kamkor",
-        bin="940140000385" if region == "almaty" else "990140004654",
-        name="Қамқор",
-        name_alt=None,
-        legal_form="public_association",
-        region=region,
-        description="Балаларға көмек",
-        phone="+77011234567",
-        email="info@kamkor.kz",
-        website=None,
-        founded_year=2010,
-        staff_count=5,
-        volunteer_count=40,
-        public_listing=True,
-    )
-    await store.memberships.add(organisation.id, owner.id, MemberRole.OWNER)
-    if filed is not None:
-        report = await store.activity_reports.get_or_create(organisation.id, filed, owner.id, NOW)
-        await store.activity_reports.mark_submitted(report.id, owner.id, NOW)
-    return organisation.id
+    bin_ = "940140000385" if region == "almaty" else "990140004654"
+    seeded = await seeding.organisation(
+        store, owner.telegram_id, NOW, bin_=bin_, name="Қамқор", region=region, areas=areas,
+        filed=filed, owner_name=None, public_listing=True,
+    )  # fmt: skip
+    return seeded.organisation_id
 
 
 # The list

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.errors import RuleViolation
-from domain.search import fold_for_search
 from domain.text_limits import InvalidText
 from registry import activity
 from registry.activity import FilingError, FilingProblem
@@ -16,6 +15,7 @@ from registry.staff import StaffError
 from storage.models import MemberRole, ReportStatus
 from storage.repositories.activity_reports import REPORT_NUMBER_FIELDS
 from storage.store import Store
+from tests import seeding
 
 ALMATY = ZoneInfo("Asia/Almaty")
 YEAR = 2025
@@ -28,26 +28,13 @@ STRANGER_ID = 820003
 
 
 async def make_organisation(store: Store, owner_telegram_id: int, name: str = "Қамқор"):
-    owner = await store.people.add(owner_telegram_id, "kk")
-    organisation = await store.organisations.add(
-        areas=("education",),
-        search_text=fold_for_search(name),
-        bin=str(940140000000 + owner_telegram_id % 1000),
-        name=name,
-        name_alt=None,
-        legal_form="public_association",
-        region="almaty",
-        description="Test",
-        phone="+77011234567",
-        email="info@example.kz",
-        website=None,
-        founded_year=2010,
-        staff_count=3,
-        volunteer_count=10,
+    seeded = await seeding.organisation(
+        store, owner_telegram_id, IN_FEBRUARY, bin_=str(940140000000 + owner_telegram_id % 1000),
+        name=name, areas=("education",), filed=False, owner_locale="kk", owner_name=None,
         public_listing=True,
-    )
-    await store.memberships.add(organisation.id, owner.id, MemberRole.OWNER)
-    return owner, organisation
+    )  # fmt: skip
+    owner = await store.people.get(owner_telegram_id)
+    return owner, await store.organisations.get(seeded.organisation_id)
 
 
 async def fill_everything(store, person, organisation_id, now=IN_FEBRUARY):

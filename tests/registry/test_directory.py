@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from itertools import count
 
-from domain.search import fold_for_search
 from registry import directory
 from storage.store import Store
+from tests import seeding
+from tests.seeding import NOW
 
 _BINS = count(940140000100)
 
@@ -14,23 +15,11 @@ _BINS = count(940140000100)
 async def listed(
     store: Store, name: str, *, region="almaty", areas=("education",), public=True, name_alt=None
 ):
-    return await store.organisations.add(
-        areas=areas,
-        search_text=fold_for_search(" ".join(filter(None, (name, name_alt)))),
-        bin=str(next(_BINS)),
-        name=name,
-        name_alt=name_alt,
-        legal_form="public_association",
-        region=region,
-        description="…",
-        phone="+77011234567",
-        email="info@example.kz",
-        website=None,
-        founded_year=2012,
-        staff_count=2,
-        volunteer_count=5,
-        public_listing=public,
-    )
+    seeded = await seeding.organisation(
+        store, None, NOW, bin_=str(next(_BINS)), name=name, name_alt=name_alt, region=region,
+        areas=areas, public_listing=public,
+    )  # fmt: skip
+    return await store.organisations.get(seeded.organisation_id)
 
 
 async def names(store, **filters) -> list[str]:

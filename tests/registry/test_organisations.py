@@ -20,10 +20,10 @@ from registry.forms import (
     missing_fields,
 )
 from registry.organisations import OrganisationError
-from registry.privacy import give_consent
 from registry.staff import StaffError
 from storage.models import MemberRole
 from storage.store import Store
+from tests import seeding
 
 TODAY = date(2026, 11, 20)
 BIN = "940140000385"
@@ -32,20 +32,9 @@ OWNER_ID = 810001
 STRANGER_ID = 810002
 
 ANSWERS = {
-    "bin": BIN,
-    "name": "«Қамқор» қоғамдық бірлестігі",
+    **seeding.ORGANISATION_ANSWERS,
     "name_alt": "Общественное объединение «Камкор»",
-    "legal_form": "public_association",
-    "region": "almaty",
     "areas": ["education", "children_and_youth"],
-    "description": "Балаларға көмек",
-    "phone": "+77011234567",
-    "email": "info@kamkor.kz",
-    "website": None,
-    "founded_year": 2010,
-    "staff_count": 5,
-    "volunteer_count": 40,
-    "public_listing": True,
 }
 
 
@@ -131,10 +120,10 @@ def test_the_form_lists_what_is_missing_in_order():
 
 
 async def _person(store: Store, telegram_id: int, consent: bool = True):
-    await store.people.add(telegram_id, locale="kk")
-    if consent:
-        await give_consent(store, telegram_id, "Aigerim", None, datetime(2026, 11, 20, tzinfo=UTC))
-    return await store.people.get(telegram_id)
+    if not consent:
+        return await seeding.person(store, telegram_id, "kk", name=None)
+    consented_at = datetime(2026, 11, 20, tzinfo=UTC)
+    return await seeding.person(store, telegram_id, "kk", "Aigerim", consented_at=consented_at)
 
 
 async def test_register_needs_consent(session_factory):

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import inspect, text
 
-from registry import organisations, privacy, staff
+from registry import privacy, staff
 from storage.models import FsmRecord, MemberRole, Role
 from storage.store import Store
+from tests import seeding
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 20)
@@ -20,28 +21,11 @@ REQUESTER_ID = 830003
 OWNER_NAME = "Жанар Тестова"
 OWNER_USERNAME = "zhanar_test"
 
-ANSWERS = {
-    "bin": "940140000385",
-    "name": "«Қамқор» қоғамдық бірлестігі",
-    "name_alt": None,
-    "legal_form": "public_association",
-    "region": "almaty",
-    "areas": ["education"],
-    "description": "Балаларға көмек",
-    "phone": "+77011234567",
-    "email": "info@kamkor.kz",
-    "website": None,
-    "founded_year": 2010,
-    "staff_count": 5,
-    "volunteer_count": 40,
-    "public_listing": True,
-}
+ANSWERS = seeding.ORGANISATION_ANSWERS
 
 
 async def consenting_person(store: Store, telegram_id: int, name: str, username: str):
-    await store.people.add(telegram_id, locale="kk")
-    await privacy.give_consent(store, telegram_id, name, username, NOW)
-    return await store.people.get(telegram_id)
+    return await seeding.person(store, telegram_id, "kk", name, username=username, consented_at=NOW)
 
 
 @pytest.fixture
@@ -54,7 +38,7 @@ async def store(session_factory):
 async def organisation(store):
     """Owner, a colleague who joined by invite, a pending requester, an open invite."""
     owner = await consenting_person(store, OWNER_ID, OWNER_NAME, OWNER_USERNAME)
-    organisation = await organisations.register(store, owner, ANSWERS, TODAY)
+    organisation = await seeding.registered(store, owner, TODAY)
     invite = await staff.create_invite(store, owner, organisation.id, NOW)
     colleague = await consenting_person(store, COLLEAGUE_ID, "Болат Сериков", "bolat")
     await staff.redeem_invite(store, colleague, invite.token, NOW)

@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from registry import organisations, privacy, staff
+from registry import organisations, staff
 from registry.staff import StaffError, StaffProblem
 from storage.models import JoinStatus, MemberRole
 from storage.store import Store
+from tests import seeding
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 20)
@@ -18,28 +19,11 @@ COLLEAGUE_ID = 820002
 SECOND_ID = 820003
 STRANGER_ID = 820004
 
-ANSWERS = {
-    "bin": "940140000385",
-    "name": "«Қамқор» қоғамдық бірлестігі",
-    "name_alt": None,
-    "legal_form": "public_association",
-    "region": "almaty",
-    "areas": ["education"],
-    "description": "Балаларға көмек",
-    "phone": "+77011234567",
-    "email": "info@kamkor.kz",
-    "website": None,
-    "founded_year": 2010,
-    "staff_count": 5,
-    "volunteer_count": 40,
-    "public_listing": True,
-}
+ANSWERS = seeding.ORGANISATION_ANSWERS
 
 
 async def person(store: Store, telegram_id: int):
-    await store.people.add(telegram_id, locale="ru")
-    await privacy.give_consent(store, telegram_id, f"Person {telegram_id}", None, NOW)
-    return await store.people.get(telegram_id)
+    return await seeding.person(store, telegram_id, "ru", f"Person {telegram_id}", consented_at=NOW)
 
 
 @pytest.fixture
@@ -51,7 +35,7 @@ async def store(session_factory):
 @pytest.fixture
 async def organisation(store):
     owner = await person(store, OWNER_ID)
-    return await organisations.register(store, owner, ANSWERS, TODAY)
+    return await seeding.registered(store, owner, TODAY)
 
 
 async def refusal(call) -> StaffProblem:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import os
 import signal
 import sys
@@ -30,6 +31,10 @@ FORWARDED_HEADERS = ("Content-Type", "X-Telegram-Bot-Api-Secret-Token")
 class RoundRobinProxy:
     backends: list[int]
     served: dict[int, int] = field(default_factory=dict)
+    # Update ids each instance is handling now (forwarded, not answered yet).
+    in_flight: dict[int, set[int]] = field(default_factory=dict)
+    # (port, update id) of updates whose instance died while handling them.
+    cut_off: list[tuple[int, int]] = field(default_factory=list)
     port: int = 0
     _turn: itertools.count = field(default_factory=itertools.count)
     _runner: web.AppRunner | None = None
@@ -52,9 +57,12 @@ class RoundRobinProxy:
     async def _forward(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
         headers = {h: request.headers[h] for h in FORWARDED_HEADERS if h in request.headers}
+        update_id = json.loads(body).get("update_id")
         first = next(self._turn)
         for offset in range(len(self.backends)):
             port = self.backends[(first + offset) % len(self.backends)]
+            handling = self.in_flight.setdefault(port, set())
+            handling.add(update_id)
             try:
                 async with self._http.post(
                     f"http://127.0.0.1:{port}{WEBHOOK_PATH}", data=body, headers=headers
@@ -69,7 +77,11 @@ class RoundRobinProxy:
             except aiohttp.ClientConnectorError:
                 continue  # that instance is down: the next one
             except (aiohttp.ClientError, TimeoutError):
-                break  # died mid-request: Telegram (the emulator) will retry
+                # Died mid-request: Telegram (the emulator) will retry.
+                self.cut_off.append((port, update_id))
+                break
+            finally:
+                handling.discard(update_id)
         return web.Response(status=502)
 
     async def stop(self) -> None:

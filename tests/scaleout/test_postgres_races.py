@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
 
 from delivery.outbox import Kind
+from delivery.planner import plan_all
 from grants import applications
+from scheduler.jobs import first_instance_to, plan_deliveries
 from storage.engine import create_engine, create_session_factory
-from storage.models import ApplicationEvent, GrantTopic, MemberRole
+from storage.models import ApplicationEvent, Delivery, GrantTopic, MemberRole, Organisation
 from storage.repositories.deliveries import DeliveryRepository, NewDelivery
 from storage.store import Store
 from tests.grants import seeding
@@ -20,6 +23,9 @@ from tests.grants.test_applications import ANSWERS, CLOSES_AT, NOW, POLICY
 
 AIGERIM, BOLAT = 740001, 740002
 CLAIM_AT = datetime(2026, 11, 20, 5, 0, tzinfo=UTC)
+ALMATY = ZoneInfo("Asia/Almaty")
+# An hour after the 8 March reminder on the activity information went out.
+REMINDER_DUE = datetime(2027, 3, 8, 11, 0, tzinfo=ALMATY)
 
 
 @pytest.fixture
@@ -130,3 +136,58 @@ async def test_two_instances_draining_one_outbox_claim_each_delivery_once(two_in
     )
     assert not set(first) & set(second)
     assert len(first) + len(second) == 60
+
+
+async def _organisation_with_members(sessions, members: range) -> None:
+    async with sessions() as session:
+        store = Store(session)
+        organisation = Organisation(
+            bin="000000000000", name="Shanyrak", search_text="shanyrak", legal_form="public_fund",
+            region="almaty_city", description="-", phone="+77010000000", email="a@b.kz",
+            founded_year=2015, staff_count=3, volunteer_count=5,
+        )  # fmt: skip
+        session.add(organisation)
+        await session.flush()
+        for telegram_id in members:
+            person = await store.people.add(telegram_id, "kk")
+            await store.memberships.add(organisation.id, person.id, MemberRole.MEMBER)
+        await session.commit()
+
+
+async def _deliveries(sessions) -> list[str]:
+    async with sessions() as session:
+        return list(await session.scalars(select(Delivery.dedupe_key)))
+
+
+async def test_two_instances_planning_at_once_plan_each_reminder_once(two_instances):
+    """Without any lock: the unique dedupe key alone keeps a reminder single."""
+    members = range(741001, 741041)
+    await _organisation_with_members(two_instances[0], members)
+    start = asyncio.Barrier(2)
+
+    async def plan(sessions) -> int:
+        await start.wait()
+        return await plan_all(sessions, REMINDER_DUE, ALMATY, [7, 1])
+
+    planned = await asyncio.gather(*(plan(sessions) for sessions in two_instances))
+    keys = await _deliveries(two_instances[0])
+    assert sum(planned) == len(keys) == len(members)  # the 8 March reminder, once each
+
+
+async def test_the_planning_job_runs_in_one_instance_at_a_time(two_instances):
+    members = range(742001, 742041)
+    await _organisation_with_members(two_instances[0], members)
+    async with two_instances[1]() as holding:
+        # The other instance is planning (it holds the lock): this round is skipped.
+        assert await first_instance_to(holding, "plan_deliveries")
+        assert await plan_deliveries(two_instances[0], lambda: REMINDER_DUE, ALMATY, [7, 1]) == 0
+        await holding.rollback()
+    assert await _deliveries(two_instances[0]) == []
+    planned = await asyncio.gather(
+        *(
+            plan_deliveries(sessions, lambda: REMINDER_DUE, ALMATY, [7, 1])
+            for sessions in two_instances
+        )
+    )
+    assert sorted(planned) == [0, len(members)]
+    assert len(await _deliveries(two_instances[0])) == len(members)

@@ -56,3 +56,12 @@ async def test_a_cleared_state_leaves_no_row(session_factory):
     await storage.set_state(key, None)
     async with session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(FsmRecord)) == 0
+
+
+async def test_a_forged_key_with_a_nul_is_simply_not_there(session_factory):
+    """A forged callback's intent id becomes part of the key; PostgreSQL refuses NUL."""
+    storage = SqlStorage(session_factory)
+    forged = StorageKey(bot_id=1, chat_id=5101, user_id=5101, destiny="aiogd:context:\x00x")
+    assert await storage.get_data(forged) == {}
+    async with storage.batch():
+        assert await storage.get_data(forged) == {}
