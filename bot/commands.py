@@ -14,6 +14,7 @@ from bot.i18n import Translator
 from bot.settings import Settings
 from console.roles import roles_of
 from storage.models import Role
+from storage.repositories.people import PersonView
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -89,15 +90,24 @@ async def publish_staff_commands(
         await refresh_staff_commands(bot, translator, telegram_id, locale, roles)
 
 
+def menu_of(
+    person: PersonView | None, telegram_id: int, settings: Settings
+) -> tuple[str, set[str]]:
+    """The locale and the role names a person's chat menu is made of (ADMIN_IDS count
+    even for someone the bot has not met yet)."""
+    held = {role.value for role in roles_of(person, settings.admin_ids)}
+    if telegram_id in settings.admin_ids:
+        held.add(Role.ADMIN.value)
+    locale = (person.locale if person else None) or settings.default_locale
+    return locale, held
+
+
 async def refresh_person_commands(
     bot: Bot, translator: Translator, store: Store, settings: Settings, telegram_id: int
 ) -> None:
     """After a role was granted or revoked in the bot, or the person erased their data."""
     person = await store.people.get(telegram_id)
-    held = {role.value for role in roles_of(person, settings.admin_ids)}
-    if telegram_id in settings.admin_ids:
-        held.add(Role.ADMIN.value)
-    locale = (person.locale if person else None) or settings.default_locale
+    locale, held = menu_of(person, telegram_id, settings)
     await refresh_staff_commands(bot, translator, telegram_id, locale, held)
 
 

@@ -118,28 +118,22 @@ async def introduce_bot(bot: Bot, settings: Settings, attempts: int = 3) -> None
 
 async def staff_members(session_factory, settings: Settings) -> list[tuple[int, str, set[str]]]:
     """(telegram id, locale, roles) of everyone holding a role, ADMIN_IDS included, and
-    of everyone who lost their last role (no roles: their staff menu must go)."""
+    of everyone who had a role revoked (no roles left: their staff menu must go)."""
+    from bot.commands import menu_of
     from console.roles import former_holders
     from storage.models import Role
     from storage.store import Store
 
-    found: dict[int, tuple[str, set[str]]] = {}
     async with session_factory() as session:
         store = Store(session)
+        people = set(settings.admin_ids) | await former_holders(store)
         for role in Role:
-            for telegram_id in await store.people.all_telegram_ids_with_role(role):
-                person = await store.people.get(telegram_id)
-                locale = (person.locale if person else None) or settings.default_locale
-                found.setdefault(telegram_id, (locale, set()))[1].add(role.value)
-        for telegram_id in settings.admin_ids:
+            people.update(await store.people.all_telegram_ids_with_role(role))
+        staff = []
+        for telegram_id in sorted(people):
             person = await store.people.get(telegram_id)
-            locale = (person.locale if person else None) or settings.default_locale
-            found.setdefault(telegram_id, (locale, set()))[1].add(Role.ADMIN.value)
-        for telegram_id in await former_holders(store):
-            person = await store.people.get(telegram_id)
-            locale = (person.locale if person else None) or settings.default_locale
-            found.setdefault(telegram_id, (locale, set()))
-    return [(tid, locale, roles) for tid, (locale, roles) in found.items()]
+            staff.append((telegram_id, *menu_of(person, telegram_id, settings)))
+    return staff
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

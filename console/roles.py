@@ -137,12 +137,7 @@ async def holders(store: Store) -> list[RoleHolder]:
     return result
 
 
-async def former_holders(store: Store) -> list[int]:
-    """People who had a role revoked (the audit log keeps it) and hold none now: their
-    chat's own command menu has to go, whoever revoked it (the bot or `ngo-bot admin`)."""
-    found = []
-    for object_id in await store.audit.objects_of("role.revoke", "person"):
-        person = await store.people.get(int(object_id))
-        if person is None or not person.roles:
-            found.append(int(object_id))
-    return sorted(found)
+async def former_holders(store: Store) -> set[int]:
+    """People who ever had a role revoked (the audit log keeps it), whoever revoked it
+    (the bot or `ngo-bot admin`): those holding none now must lose their chat's menu."""
+    return {int(object_id) for object_id in await store.audit.objects_of("role.revoke", "person")}
