@@ -32,7 +32,7 @@ from bot.i18n import Translator
 from bot.metrics import METRICS
 from bot.settings import Settings
 from delivery.sender import DeliveryEngine
-from scheduler.clock import create_scheduler
+from scheduler.clock import create_scheduler, stop_scheduler
 from scheduler.jobs import register_delivery_jobs, register_jobs
 from storage import migrate
 from storage.engine import create_engine, create_session_factory
@@ -181,8 +181,10 @@ async def serve(
         else:
             await _serve_polling(settings, wiring.dispatcher, bot, stop, ready)
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        # The outbox stops taking batches first, so the clock's running drain
+        # ends with the batch in hand; then the clock lets its running jobs finish.
+        outbox.begin_stopping()
+        await stop_scheduler(scheduler)
         await outbox.stop()
         await storage.close()
         await bot.session.close()

@@ -123,6 +123,10 @@ class DeliveryEngine:
         async with self._busy:
             return await self._drain_batch(ids, lane)
 
+    def begin_stopping(self) -> None:
+        """Take no more batches; the one in hand finishes."""
+        self._stopping = True
+
     async def stop(self) -> None:
         """Finish the batch in hand and take no more (graceful shutdown)."""
         self._stopping = True

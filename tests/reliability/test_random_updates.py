@@ -226,6 +226,7 @@ def test_random_update_sequences_keep_the_invariants(
     )
     @given(turns)
     def check(sequence):
+        caplog.clear()  # this example's log only, or one failure fails every later example
         with support.fresh_database(migrated_template, tmp_path) as database:
             replies, seeded = asyncio.run(_play(settings, database, sequence))
             facts = asyncio.run(support.application_facts(database))
