@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from domain.application_status import ApplicationStatus, ensure_transition
 from storage.models import Application, ApplicationEvent, Organisation, Person, ReferenceCounter
 
 # Fields an applicant writes, in the order the dialog asks for them.
@@ -187,7 +188,12 @@ class ApplicationRepository:
         note: str | None = None,
         **values,
     ) -> bool:
-        """Compare-and-set: only one of two racing changes wins; False for the loser."""
+        """Compare-and-set: only one of two racing changes wins; False for the loser.
+
+        A move the status rules don't allow raises InvalidTransition: the callers
+        check it first, and this keeps a new caller from writing one by mistake.
+        """
+        ensure_transition(ApplicationStatus(expected), ApplicationStatus(target))
         result = await self._session.execute(
             update(Application)
             .where(Application.id == application_id, Application.status == expected)
