@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.engine import create_engine
-from storage.models import Base
+from storage.models import Base, include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,6 +21,8 @@ def _configure(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The SQLite full-text index of 0010 is not in the models: not a table to drop.
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -41,6 +43,7 @@ def run_offline() -> None:
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
         literal_binds=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

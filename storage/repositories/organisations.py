@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, column, exists, func, select, table, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ActivityReport, Organisation, OrganisationArea, ReportStatus
+
+# SQLite's trigram index of search_text (migration 0010), outside the ORM's metadata.
+# Its hidden column of the same name is the left side of MATCH.
+SEARCH_INDEX = table("organisations_fts", column("rowid"), column("organisations_fts"))
+# The trigram tokenizer matches fragments of at least this many characters.
+TRIGRAM = 3
+# Whether each engine's database has that index, looked up once per engine.
+_has_search_index: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 
 # Fields a person may set on an organisation, in the order they are asked.
 EDITABLE_FIELDS = (
@@ -119,9 +129,13 @@ class OrganisationRepository:
         offset: int,
         limit: int,
     ) -> DirectoryPage:
+        """One page of listed organisations by name, and how many match in all.
+
+        `query` is a fragment of search_text, folded like it (domain.search).
+        """
         conditions: list[ColumnElement[bool]] = [Organisation.public_listing.is_(True)]
         if query:
-            conditions.append(Organisation.search_text.contains(query, autoescape=True))
+            conditions.append(await self._name_contains(query))
         if region:
             conditions.append(Organisation.region == region)
         if area:
@@ -143,6 +157,36 @@ class OrganisationRepository:
             .limit(limit)
         )
         return DirectoryPage(items=tuple(organisation_view(r) for r in rows), total=total or 0)
+
+    async def _name_contains(self, query: str) -> ColumnElement[bool]:
+        """search_text contains `query`: LIKE '%…%', through the trigram index on SQLite.
+
+        The index gives LIKE's answers (both sides are folded, and it matches exact
+        substrings) without reading every row; it cannot look up fewer than 3
+        characters, nor is it there where SQLite lacks the trigram tokenizer. The
+        fragment goes in as one FTS5 string, so quotes, `*`, OR or NEAR( in it are
+        only text. PostgreSQL answers LIKE from its own trigram index (0009).
+        """
+        if len(query) >= TRIGRAM and await self._search_index():
+            phrase = '"' + query.replace('"', '""') + '"'
+            return Organisation.id.in_(
+                select(SEARCH_INDEX.c.rowid).where(SEARCH_INDEX.c.organisations_fts.match(phrase))
+            )
+        return Organisation.search_text.contains(query, autoescape=True)
+
+    async def _search_index(self) -> bool:
+        bind = self._session.get_bind()
+        if bind.dialect.name != "sqlite":
+            return False
+        engine = bind.engine
+        if engine not in _has_search_index:
+            _has_search_index[engine] = bool(
+                await self._session.scalar(
+                    text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+                    {"name": SEARCH_INDEX.name},
+                )
+            )
+        return _has_search_index[engine]
 
     async def latest_submitted_report_year(self, organisation_id: int) -> int | None:
         return await self._session.scalar(

@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 
 from storage import migrate
 from storage.engine import create_engine
-from storage.models import Base
+from storage.models import Base, include_name
 
 
 def revisions(empty_database_url: str) -> list[str]:
@@ -52,7 +52,10 @@ async def test_migrations_leave_no_difference_from_the_models(empty_database_url
         await migrate.upgrade(engine)
         async with engine.connect() as connection:
             diff = await connection.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"include_name": include_name}),
+                    Base.metadata,
+                )
             )
         assert diff == []
     finally:
