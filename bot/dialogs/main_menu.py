@@ -71,7 +71,8 @@ async def on_help(callback: CallbackQuery, _button: Button, manager: DialogManag
 
 
 async def on_privacy(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    await send_privacy_notice(callback.message, texts_of(manager))
+    person = manager.middleware_data.get("person")
+    await send_privacy_notice(callback.message, texts_of(manager), person)
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
 

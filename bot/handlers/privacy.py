@@ -17,16 +17,18 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager
 
+from bot.clock import Clock
 from bot.commands import refresh_person_commands
 from bot.i18n import Texts
 from registry import privacy
+from storage.repositories.people import PersonView
 from storage.store import Store
 
 EXPORT_FILE_NAME = "my-data.json"
 
 
 class PrivacyAction(CallbackData, prefix="pv"):
-    """export | erase (asks) | erase_yes | erase_no"""
+    """agree | export | erase (asks) | erase_yes | erase_no"""
 
     action: str
 
@@ -35,14 +37,25 @@ def _button(builder: InlineKeyboardBuilder, t: Texts, key: str, action: str) -> 
     builder.button(text=t.label(key), callback_data=PrivacyAction(action=action))
 
 
-async def send_privacy_notice(message: Message, t: Texts) -> None:
-    """The consent text, who to contact, and the two rights as buttons."""
+def _rights(t: Texts, *, consented: bool) -> InlineKeyboardBuilder:
     builder = InlineKeyboardBuilder()
+    if not consented:
+        # Staff and people who never registered an organisation give it here; an
+        # expert's name is shown to the operators only with it.
+        _button(builder, t, "consent.agree", "agree")
     _button(builder, t, "privacy.my_data_button", "export")
     _button(builder, t, "privacy.delete_button", "erase")
-    builder.adjust(2)
+    builder.adjust(*((1,) if not consented else ()), 2)
+    return builder
+
+
+async def send_privacy_notice(message: Message, t: Texts, person: PersonView | None) -> None:
+    """The consent text, who to contact, and the rights as buttons (and "I agree",
+    for someone who has not agreed yet)."""
+    consented = person is not None and person.consented
     await message.answer(
-        f"{t('consent.text')}\n\n{t('privacy.contact')}", reply_markup=builder.as_markup()
+        f"{t('consent.text')}\n\n{t('privacy.contact')}",
+        reply_markup=_rights(t, consented=consented).as_markup(),
     )
 
 
@@ -62,8 +75,8 @@ async def ask_to_erase(message: Message, t: Texts) -> None:
     await message.answer(t("privacy.erase_question"), reply_markup=builder.as_markup())
 
 
-async def on_privacy_command(message: Message, t: Texts) -> None:
-    await send_privacy_notice(message, t)
+async def on_privacy_command(message: Message, t: Texts, person: PersonView | None) -> None:
+    await send_privacy_notice(message, t, person)
 
 
 async def on_my_data_command(message: Message, store: Store, t: Texts) -> None:
@@ -81,9 +94,20 @@ async def on_privacy_button(
     t: Texts,
     state: FSMContext,
     dialog_manager: DialogManager,
+    clock: Clock,
 ) -> None:
     action = callback_data.action
-    if action == "export" and callback.message is not None:
+    if action == "agree":
+        await callback.answer()
+        user = callback.from_user
+        await privacy.give_consent(store, user.id, user.full_name, user.username, clock.now())
+        await store.commit()
+        if callback.message is not None:
+            await callback.message.edit_text(
+                f"{t('privacy.consent_given')}\n\n{t('privacy.contact')}",
+                reply_markup=_rights(t, consented=True).as_markup(),
+            )
+    elif action == "export" and callback.message is not None:
         await callback.answer()
         await send_export(callback.message, store, callback.from_user.id, t)
     elif action == "erase" and callback.message is not None:

@@ -157,3 +157,35 @@ async def test_delete_me_cancels_what_was_queued_for_them(world, user_factory):
     assert report.sent == 2
     assert any(m.text == FORUM for m in colleague.messages())
     assert not any(m.text == FORUM or "2025" in (m.text or "") for m in owner.messages())
+
+
+EXPERT = 740020
+AGREE = {"kk": "✅ Келісемін", "ru": "✅ Согласен(на)", "en": "✅ I agree"}
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru", "en"])
+async def test_someone_who_never_registered_can_consent_from_privacy(world, locale):
+    """An expert is given a role, not a registration: /privacy is where they agree,
+    and only then is their name kept (and shown to the operators)."""
+    from storage.models import Role
+    from tests import seeding
+
+    async with database(world) as store:
+        await seeding.staff(store, EXPERT, Role.EXPERT, None, locale)
+        await store.commit()
+    expert = world.emulator.user(
+        EXPERT, first_name="Ерлан", last_name="<b>Expert</b>", language_code=locale
+    )
+    await expert.send("/privacy")
+    assert AGREE[locale] in [b.text for row in expert.last_message().buttons for b in row]
+    await expert.press(AGREE[locale])
+    shown = expert.last_message()
+    assert shown.text.startswith("✅")
+    assert AGREE[locale] not in [b.text for row in shown.buttons for b in row]
+    assert next(b.text for row in shown.buttons for b in row) == MY_DATA[locale]
+    async with database(world) as store:
+        person = await store.people.get(EXPERT)
+        assert person.consented and person.full_name == "Ерлан <b>Expert</b>"
+    # Asked again, the notice no longer asks.
+    await expert.send("/privacy")
+    assert AGREE[locale] not in [b.text for row in expert.last_message().buttons for b in row]
