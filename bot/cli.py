@@ -36,7 +36,7 @@ def _run(args: argparse.Namespace) -> None:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format, settings.secrets())
     try:
-        asyncio.run(serve(settings, apply_migrations=not args.no_migrate))
+        asyncio.run(serve(settings, apply_migrations=not args.no_migrate, freeze_heap=True))
     except StartupError as exc:
         raise CliError(str(exc)) from None
 
