@@ -10,6 +10,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.middlewares.deduplication import CLAIM_KEY, UpdateClaim
 from storage.fsm import FsmBatch, SqlStorage
 from storage.store import Store
 
@@ -44,9 +45,15 @@ class DatabaseSessionMiddleware(BaseMiddleware):
                 return await self._handle(handler, event, data, None)
             # Dialog state is written once, after the update's session closed, in
             # one transaction; a failing handler leaves the dialog where it was.
+            # The update's "done" mark rides in the same transaction.
             async with storage.batch() as batch:
                 result = await self._handle(handler, event, data, batch)
-            await storage.write(batch)
+            claim: UpdateClaim | None = data.get(CLAIM_KEY)
+            if claim is None or claim.done:
+                await storage.write(batch)
+            else:
+                await storage.write(batch, also=claim.mark_done)
+                claim.done = True
             return result
 
     async def _handle(self, handler, event, data, batch: FsmBatch | None) -> Any:
@@ -61,3 +68,23 @@ class DatabaseSessionMiddleware(BaseMiddleware):
             finally:
                 if batch is not None:
                     batch.session = None
+
+
+class RememberDialogStateReads(BaseMiddleware):
+    """Remembers an update's dialog-state reads for the whole update (see storage.fsm).
+
+    Wired around aiogram's FSM middleware, whose read of the plain state is the
+    update's first and also fetches a private chat's dialog stack.
+    """
+
+    def __init__(self, storage: SqlStorage) -> None:
+        self._storage = storage
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        async with self._storage.remembering_reads():
+            return await handler(event, data)

@@ -9,14 +9,22 @@ Behind a webhook a copy may reach another instance because the first one died
 mid-update. Answering that copy "done" would lose the update for good (Telegram
 sends nothing it was told is done), so the copy waits: until the claim is done,
 or until it is abandoned, which a claim is once its process stops renewing it.
+
+The "done" mark goes in the transaction that writes the update's dialog state
+(bot.middlewares.database), so a dialog step costs no transaction of its own for
+it; an update that ends any other way (it failed, or nothing wrote its state) is
+marked here, after it. Renewing starts only once an update has run for a whole
+heartbeat: almost none does, so almost none pays for a renewal task.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -38,6 +46,24 @@ CLAIM_HEARTBEAT = CLAIM_LEASE / 3
 # for how long at most (an update's handler renewing its claim that long is stuck).
 CLAIM_POLL_SECONDS = 0.5
 CLAIM_WAIT_SECONDS = 600.0
+# Where the update's claim is left in the middleware data for bot.middlewares.database.
+CLAIM_KEY = "update_claim"
+
+
+@dataclass(slots=True, eq=False)
+class UpdateClaim:
+    """This process's claim on the update being handled."""
+
+    bot_id: int
+    update_id: int
+    # Set once the "done" mark is committed, by whoever committed it.
+    done: bool = False
+    # Set when the update has been handled, to stop renewing (None: not renewing).
+    handled: asyncio.Event | None = None
+
+    async def mark_done(self, session: AsyncSession) -> None:
+        """Mark it done in the caller's transaction; the caller sets `done` after commit."""
+        await UpdateClaims(session).finish(self.bot_id, self.update_id)
 
 
 class UpdateDeduplication(BaseMiddleware):
@@ -71,18 +97,23 @@ class UpdateDeduplication(BaseMiddleware):
         if not claimed:
             log.info("update %s already handled, skipped", event.update_id)
             return None
-        handled = asyncio.Event()
-        # Told to stop rather than cancelled: a cancelled write could strand its connection.
-        renewal = asyncio.create_task(self._renew(bot_id, event.update_id, handled))
-        self._renewals.add(renewal)
-        renewal.add_done_callback(self._renewals.discard)
+        claim = UpdateClaim(bot_id, event.update_id)
+        data[CLAIM_KEY] = claim
+        renewing = asyncio.get_running_loop().call_later(
+            CLAIM_HEARTBEAT.total_seconds(), self._start_renewing, claim
+        )
         try:
             return await handler(event, data)
         finally:
-            handled.set()
-            async with self._sessions() as session:
-                await UpdateClaims(session).finish(bot_id, event.update_id)
-                await session.commit()
+            renewing.cancel()
+            if claim.handled is not None:
+                # Told to stop rather than cancelled: a cancelled write could strand its connection.
+                claim.handled.set()
+            if not claim.done:
+                async with self._sessions() as session:
+                    await claim.mark_done(session)
+                    await session.commit()
+                claim.done = True
 
     async def _claim(self, bot_id: int, update_id: int) -> bool:
         async with self._sessions() as session:
@@ -113,19 +144,25 @@ class UpdateDeduplication(BaseMiddleware):
         log.warning("update %s: still claimed by another process, skipped", update_id)
         return False
 
-    async def _renew(self, bot_id: int, update_id: int, handled: asyncio.Event) -> None:
-        while True:
-            try:
-                await asyncio.wait_for(handled.wait(), CLAIM_HEARTBEAT.total_seconds())
-            except TimeoutError:
-                pass
-            else:
-                return
+    def _start_renewing(self, claim: UpdateClaim) -> None:
+        """The update has run for a heartbeat: renew its claim from now on."""
+        claim.handled = asyncio.Event()
+        renewal = asyncio.create_task(self._renew(claim))
+        self._renewals.add(renewal)
+        renewal.add_done_callback(self._renewals.discard)
+
+    async def _renew(self, claim: UpdateClaim) -> None:
+        handled = claim.handled
+        while not handled.is_set():
             try:
                 async with self._sessions() as session:
                     await UpdateClaims(session).refresh(
-                        bot_id, update_id, self._clock.now(), process=self._process
+                        claim.bot_id, claim.update_id, self._clock.now(), process=self._process
                     )
                     await session.commit()
             except Exception:  # a missed beat only brings the lease's end closer
-                log.warning("could not renew the claim on update %s", update_id, exc_info=True)
+                log.warning(
+                    "could not renew the claim on update %s", claim.update_id, exc_info=True
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(handled.wait(), CLAIM_HEARTBEAT.total_seconds())

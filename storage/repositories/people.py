@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from storage.models import FsmRecord, JoinRequest, Membership, Person, Role, RoleGrant
 from storage.types import utcnow
@@ -65,7 +66,14 @@ class PeopleRepository:
         self._session = session
 
     async def _get(self, telegram_id: int) -> Person | None:
-        return await self._session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+        # Every update looks its sender up: the roles come in the same statement
+        # (the relationship's own selectin loading would send a second one).
+        result = await self._session.execute(
+            select(Person)
+            .options(joinedload(Person.roles))
+            .where(Person.telegram_id == telegram_id)
+        )
+        return result.unique().scalar_one_or_none()
 
     async def get(self, telegram_id: int) -> PersonView | None:
         person = await self._get(telegram_id)
