@@ -65,13 +65,19 @@ from bot.handlers import (
 from bot.i18n import Translator
 from bot.inflight import InFlightUpdates
 from bot.metrics import SendMetricsMiddleware, UpdateMetricsMiddleware
-from bot.middlewares.database import DatabaseSessionMiddleware
+from bot.middlewares.database import DatabaseSessionMiddleware, RememberDialogStateReads
 from bot.middlewares.deduplication import UpdateDeduplication
 from bot.middlewares.flood import FloodControl
 from bot.middlewares.people import PersonMiddleware
 from bot.settings import TELEGRAM_API_URL, Settings
 from delivery.flush import DeliveryFlushMiddleware
-from delivery.rate_limit import SENDING_METHODS, RateLimiter, RateLimitMiddleware, RateLimits
+from delivery.rate_limit import (
+    SENDING_METHODS,
+    LastMomentCheck,
+    RateLimiter,
+    RateLimitMiddleware,
+    RateLimits,
+)
 from storage.fsm import SqlStorage
 
 
@@ -103,6 +109,9 @@ def create_bot(settings: Settings) -> Bot:
         redis = Redis.from_url(settings.redis_url)
         budget = SharedGlobalBudget(redis, settings.rate_global_per_second, SENDING_METHODS)
         bot.session.middleware(budget)
+    # After every wait for a turn (the limiter's, Redis'): an outbox row whose lease
+    # ran short meanwhile is given back, not sent twice.
+    bot.session.middleware(LastMomentCheck())
     # Inside the limiter, so each attempt and each 429 is counted for /metrics.
     bot.session.middleware(SendMetricsMiddleware(SENDING_METHODS))
     return bot
@@ -202,6 +211,12 @@ def create_dispatcher(
         clock=clock or Clock(settings.timezone),
     )
     wiring = Wiring(dispatcher=dispatcher)
+    if isinstance(storage, SqlStorage):
+        # Around aiogram's FSM middleware (the last of its own outer middlewares),
+        # so its read of the state is remembered with the rest of the update's.
+        dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
+        dispatcher.update.outer_middleware(RememberDialogStateReads(storage))
+        dispatcher.update.outer_middleware(dispatcher.fsm)
 
     # Outer update middlewares run once per update, in this order: handle its errors,
     # time it for /metrics, count it for graceful shutdown, drop a person's flood,

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     rate_per_chat_burst: int = Field(default=3, ge=1)
     rate_group_per_minute: float = Field(default=20, gt=0)
     rate_paid_per_second: float = Field(default=1000, gt=0)
+    # The window Telegram counts those rates in (a test's emulator may run faster).
+    rate_window_seconds: float = Field(default=1, gt=0)
     # Share of the global budget that only replies to people may use, never a broadcast.
     rate_interactive_reserve: float = Field(default=0.2, ge=0, lt=1)
     allow_paid_broadcast: bool = False

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.i18n import Translator
 from delivery.outbox import KIND_CATEGORY, Kind
-from delivery.rate_limit import CURRENT_LANE, Lane
+from delivery.rate_limit import CURRENT_LANE, STILL_OURS, Lane, LeaseRanOut
 from domain.deadlines import quiet_hours_defer
 from storage.models import DeliveryStatus
 from storage.repositories.deliveries import ClaimedDelivery, DeliveryRepository, Recipient
@@ -91,6 +92,25 @@ def render_params(params: dict[str, Any], locale: str, translator: Translator) -
     return rendered
 
 
+# Pipeline sizes (DeliveryEngine.batch_size, .concurrency): seconds of sending at
+# the limiter's rate, and the ceilings whatever the rate.
+BATCH_SECONDS = 0.25
+IN_FLIGHT_SECONDS = 0.1
+MAX_BATCH = 1000
+MAX_CONCURRENCY = 200
+# A claimed row is not sent with less than this share of its lease left.
+LEASE_MARGIN = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A claimed row in hand: what to send, to whom, and until when it is ours."""
+
+    delivery: ClaimedDelivery
+    recipient: Recipient | None
+    lease_until: datetime
+
+
 @dataclass
 class DeliveryEngine:
     bot: Bot
@@ -106,17 +126,16 @@ class DeliveryEngine:
     # -- the clock's entry points -------------------------------------------------------
 
     async def drain(self, budget_seconds: float = 30.0) -> DrainReport:
-        """Send batch after batch until nothing is due, or the budget is spent."""
-        total = DrainReport()
+        """Send whatever is due until nothing is, or the budget is spent.
+
+        A pipeline, not batch after batch: the next batch is claimed while the
+        current one is being sent and outcomes are committed while sends go on,
+        so the limiter always has a call waiting for its next slot and the rate
+        does not dip to nothing between batches.
+        """
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + budget_seconds
-        while not self._stopping and loop.time() < deadline:
-            report = await self.drain_once()
-            for name in vars(total):
-                setattr(total, name, getattr(total, name) + getattr(report, name))
-            if report.claimed == 0:
-                break
-        return total
+        async with self._busy:
+            return await self._pump(loop.time() + budget_seconds)
 
     async def drain_once(self, ids: list[int] | None = None, lane: Lane = Lane.BULK) -> DrainReport:
         """Claim one batch of due rows (or the given ids, if due), send them, record outcomes."""
@@ -124,14 +143,154 @@ class DeliveryEngine:
             return await self._drain_batch(ids, lane)
 
     def begin_stopping(self) -> None:
-        """Take no more batches; the one in hand finishes."""
+        """Take no more rows; the sends under way finish and the rest are given back."""
         self._stopping = True
 
     async def stop(self) -> None:
-        """Finish the batch in hand and take no more (graceful shutdown)."""
+        """Finish the sends under way and take no more (graceful shutdown)."""
         self._stopping = True
         async with self._busy:
             pass
+
+    # -- sizes --------------------------------------------------------------------------
+
+    def sending_rate(self) -> float:
+        """The most outbox sends a second the limiter lets through."""
+        settings = self.settings
+        rate = settings.rate_global_per_second * (1 - settings.rate_interactive_reserve)
+        if settings.allow_paid_broadcast:
+            rate = max(rate, settings.rate_paid_per_second)
+        return rate
+
+    def batch_size(self) -> int:
+        """Rows per claim: the setting, or a quarter second of sending if that is more,
+        so a fast limiter does not make the database claim fifty rows at a time."""
+        wanted = math.ceil(self.sending_rate() * BATCH_SECONDS)
+        return min(MAX_BATCH, max(self.settings.delivery_batch_size, wanted))
+
+    def concurrency(self) -> int:
+        """Sends under way at once: the setting, or enough to cover a tenth of a second
+        of round trips at the full rate (so the limiter never waits for a free hand)."""
+        wanted = math.ceil(self.sending_rate() * IN_FLIGHT_SECONDS)
+        return min(MAX_CONCURRENCY, max(self.settings.delivery_concurrency, wanted))
+
+    # -- the pipeline -------------------------------------------------------------------
+
+    async def _pump(self, deadline: float) -> DrainReport:
+        """Claim (a batch ahead), send (`concurrency` at once) and record, all at once.
+
+        Claimed rows wait in a queue of one batch; the claimer fetches the next
+        batch as soon as there is room, so at most two batches and the sends under
+        way are held at any moment, each under its lease. Outcomes are committed as
+        they come, together with those that came while the last commit ran. The
+        claims and the commits take turns on the database (SQLite has one writer).
+        """
+        loop = asyncio.get_running_loop()
+        report = DrainReport()
+        size, width = self.batch_size(), self.concurrency()
+        queue: asyncio.Queue[_Held | None] = asyncio.Queue(maxsize=size)
+        outcomes: list[tuple[ClaimedDelivery, Outcome]] = []
+        unsent: list[ClaimedDelivery] = []
+        arrived = asyncio.Event()
+        database = asyncio.Lock()
+
+        async def claimer() -> None:
+            try:
+                while not self._stopping and loop.time() < deadline:
+                    async with database:
+                        held = await self._claim(size)
+                    report.claimed += len(held)
+                    for each in held:
+                        await queue.put(each)
+                    if len(held) < size:
+                        break  # nothing more is due now
+            finally:
+                for _ in range(width):
+                    await queue.put(None)
+
+        async def sender() -> None:
+            CURRENT_LANE.set(Lane.BULK)  # this task's own context
+            while (held := await queue.get()) is not None:
+                if self._stopping or self._lease_running_out(held):
+                    unsent.append(held.delivery)
+                    continue
+                outcome = await self._deliver_held(held)
+                outcomes.append((held.delivery, outcome))
+                report.add(outcome)
+                arrived.set()
+
+        async def senders() -> None:
+            nonlocal sent_all
+            try:
+                await asyncio.gather(*(sender() for _ in range(width)))
+            finally:
+                sent_all = True
+                arrived.set()
+
+        async def recorder() -> None:
+            while not sent_all:
+                await arrived.wait()
+                arrived.clear()
+                while outcomes:
+                    done = outcomes[:]
+                    del outcomes[:]
+                    async with database:
+                        await self._record(done)
+
+        sent_all = False
+        tasks = [asyncio.ensure_future(job()) for job in (claimer, senders, recorder)]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            # Rows claimed but not sent (stopping, a short lease, a failure) are
+            # due again at once, and after a failure the outcomes not recorded
+            # yet are recorded: both settled now rather than when leases pass.
+            while not queue.empty():
+                held = queue.get_nowait()
+                if held is not None:
+                    unsent.append(held.delivery)
+            try:
+                if outcomes:
+                    await self._record(outcomes)
+                if unsent:
+                    await self._give_back(unsent)
+            except Exception:
+                log.exception("outbox: settling %d claimed rows failed", len(unsent))
+        return report
+
+    def _lease_running_out(self, held: _Held) -> bool:
+        """Too little of the lease left to send safely: after it another instance may
+        claim the row, and the person would get it twice."""
+        margin = timedelta(seconds=self.settings.delivery_lease_seconds * LEASE_MARGIN)
+        return self.clock.now() >= held.lease_until - margin
+
+    async def _claim(self, limit: int, ids: list[int] | None = None) -> list[_Held]:
+        now = self.clock.now()
+        lease_until = now + timedelta(seconds=self.settings.delivery_lease_seconds)
+        async with self.session_factory() as session:
+            repository = DeliveryRepository(session)
+            batch = await repository.claim(
+                now,
+                limit=limit,
+                token=self.token,
+                lease_until=lease_until,
+                urgent_only=self._quiet_now(now),
+                ids=ids,
+            )
+            recipients = await repository.recipients({d.recipient for d in batch})
+            await session.commit()
+        return [_Held(d, recipients.get(d.recipient), lease_until) for d in batch]
+
+    async def _give_back(self, deliveries: list[ClaimedDelivery]) -> None:
+        """Rows claimed but not sent (stopping, or the lease ran short): due again now."""
+        now = self.clock.now()
+        async with self.session_factory() as session:
+            repository = DeliveryRepository(session)
+            for delivery in deliveries:
+                await repository.give_back(delivery, now)
+            await session.commit()
 
     # -- one batch ----------------------------------------------------------------------
 
@@ -141,35 +300,22 @@ class DeliveryEngine:
         return quiet_hours_defer(now, self.clock.zone, start, end) != now
 
     async def _drain_batch(self, ids: list[int] | None, lane: Lane) -> DrainReport:
-        now = self.clock.now()
-        lease = timedelta(seconds=self.settings.delivery_lease_seconds)
-        async with self.session_factory() as session:
-            repository = DeliveryRepository(session)
-            batch = await repository.claim(
-                now,
-                limit=self.settings.delivery_batch_size,
-                token=self.token,
-                lease_until=now + lease,
-                urgent_only=self._quiet_now(now),
-                ids=ids,
-            )
-            recipients = await repository.recipients({d.recipient for d in batch})
-            await session.commit()
+        batch = await self._claim(self.settings.delivery_batch_size, ids)
         report = DrainReport(claimed=len(batch))
         if not batch:
             return report
         gate = asyncio.Semaphore(self.settings.delivery_concurrency)
 
-        async def deliver(delivery: ClaimedDelivery) -> tuple[ClaimedDelivery, Outcome]:
+        async def deliver(held: _Held) -> tuple[ClaimedDelivery, Outcome]:
             async with gate:
                 CURRENT_LANE.set(lane)
-                return delivery, await self._deliver(delivery, recipients.get(delivery.recipient))
+                return held.delivery, await self._deliver_held(held)
 
         # Outcomes are committed as soon as they come, together with those that came
         # while the previous commit ran: a crash leaves unrecorded only the messages
         # Telegram answered during one commit (and any still on their way), and a
         # fast stream of answers is still committed in groups, not one by one.
-        sending = {asyncio.ensure_future(deliver(d)) for d in batch}
+        sending = {asyncio.ensure_future(deliver(each)) for each in batch}
         try:
             while sending:
                 finished, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
@@ -185,6 +331,21 @@ class DeliveryEngine:
     def _count(report: DrainReport, done: list[tuple[ClaimedDelivery, Outcome]]) -> None:
         for _delivery, outcome in done:
             report.add(outcome)
+
+    async def _deliver_held(self, held: _Held) -> Outcome:
+        """Deliver a claimed row, checking at the last moment that it is still ours."""
+        token = STILL_OURS.set(lambda: not self._lease_running_out(held))
+        try:
+            return await self._deliver(held.delivery, held.recipient)
+        except LeaseRanOut:
+            return Outcome(
+                DeliveryStatus.PENDING,
+                "the lease ran short while waiting for a turn",
+                retry_in=0,
+                counts_as_attempt=False,
+            )
+        finally:
+            STILL_OURS.reset(token)
 
     async def _deliver(self, delivery: ClaimedDelivery, recipient: Recipient | None) -> Outcome:
         if recipient is not None and recipient.blocked:
@@ -264,10 +425,13 @@ class DeliveryEngine:
             repository = DeliveryRepository(session)
             people = PeopleRepository(session)
             newly_blocked: set[int] = set()
+            await repository.mark_sent_many(
+                [(d, o.message_id or 0) for d, o in done if o.status == DeliveryStatus.SENT], now
+            )
             for delivery, outcome in done:
                 if outcome.status == DeliveryStatus.SENT:
-                    await repository.mark_sent(delivery, now, outcome.message_id or 0)
-                elif outcome.status == DeliveryStatus.PENDING:
+                    continue
+                if outcome.status == DeliveryStatus.PENDING:
                     when = now + timedelta(seconds=outcome.retry_in or 0)
                     if outcome.counts_as_attempt:
                         await repository.retry_at(delivery, when, outcome.reason)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -213,6 +213,37 @@ class DeliveryRepository:
             sent_at=at,
             telegram_message_id=message_id,
             last_error=None,
+        )
+
+    async def mark_sent_many(self, sent: list[tuple[ClaimedDelivery, int]], at: datetime) -> None:
+        """mark_sent for many (delivery, message id) pairs in one executemany: a
+        statement a row took the bot's CPU per message at a thousand a second from
+        0.7 ms to 1.2 (bench.broadcast). A row is marked only while we hold it."""
+        if not sent:
+            return
+        table = Delivery.__table__
+        statement = (
+            update(table)
+            .where(
+                table.c.id == bindparam("row_id"),
+                table.c.status == DeliveryStatus.SENDING,
+                table.c.claim_token == bindparam("token"),
+            )
+            .values(
+                status=DeliveryStatus.SENT,
+                sent_at=at,
+                telegram_message_id=bindparam("message_id"),
+                last_error=None,
+                claim_token=None,
+                lease_until=None,
+            )
+        )
+        await self._session.execute(
+            statement,
+            [
+                {"row_id": d.id, "token": d.claim_token, "message_id": message_id}
+                for d, message_id in sent
+            ],
         )
 
     async def mark_final(

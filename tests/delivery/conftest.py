@@ -15,7 +15,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.clock import Clock
-from delivery.rate_limit import RateLimiter, RateLimitMiddleware, RateLimits
+from delivery.rate_limit import LastMomentCheck, RateLimiter, RateLimitMiddleware, RateLimits
 from delivery.sender import DeliveryEngine
 from emulator import Emulator, EmulatorConfig
 
@@ -29,6 +29,7 @@ def fast_settings(settings, **overrides):
         update={
             "rate_global_per_second": 25 * TIME_FACTOR,
             "rate_per_chat_per_second": 1 * TIME_FACTOR,
+            "rate_window_seconds": 1 / TIME_FACTOR,
             "delivery_retry_base_seconds": 0.05,
             "delivery_retry_max_seconds": 0.5,
             "delivery_lease_seconds": 5,
@@ -57,6 +58,7 @@ def make_bot(emulator: Emulator, settings) -> tuple[Bot, RateLimiter]:
     )
     limiter = RateLimiter(RateLimits.from_settings(settings))
     bot.session.middleware(RateLimitMiddleware(limiter))
+    bot.session.middleware(LastMomentCheck())
     return bot, limiter
 
 

@@ -191,3 +191,40 @@ async def test_replies_stay_fast_during_a_broadcast(emulator, outbox, session_fa
     print(f"reply latency during a broadcast / idle: {ratio:.2f}")
     assert ratio < 5
     assert emulator.violations == []
+
+
+async def test_a_row_whose_lease_runs_short_while_waiting_for_a_turn_is_given_back(
+    emulator, outbox, session_factory, clock
+):
+    """A claimed row waits for its turn (the limiter, the shared budget, a 429
+    pause) past its lease: another instance may already have claimed and sent
+    it, so it is not sent here but given back, and goes once, later."""
+    from datetime import timedelta
+
+    from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+
+    engine = outbox(delivery_lease_seconds=60)
+    waits = {"left": 1}
+
+    class SlowTurn(BaseRequestMiddleware):
+        """The first send's turn comes 50 s after it was claimed (of a 60 s lease)."""
+
+        async def __call__(self, make_request, bot, method):
+            if waits["left"]:
+                waits["left"] -= 1
+                clock.set(clock.now() + timedelta(seconds=50))
+            return await make_request(bot, method)
+
+    # Between the limiter (outer) and the last-moment check (innermost).
+    engine.bot.session.middleware._middlewares.insert(1, SlowTurn())
+    await broadcast_to(session_factory, clock, [3001], emulator)
+    report = await engine.drain(budget_seconds=60)
+    assert report.sent == 0
+    assert emulator.calls_of("sendMessage") == []
+    assert await statuses(session_factory) == {"pending": 1}
+
+    await drain_all(engine)
+    assert received(emulator, [3001]) == Counter({3001: 1})
+    async with session_factory() as session:
+        rows = await DeliveryRepository(session).counts()
+    assert rows == {"sent": 1}
