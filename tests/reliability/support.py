@@ -24,7 +24,6 @@ from domain.errors import RuleViolation
 from domain.grants import GrantType, check_budget, check_duration, check_institutional
 from emulator import ButtonNotFound, Emulator, SimulatedUser
 from grants import applications
-from grants.applications import Policy
 from storage.models import (
     ActivityReport,
     Application,
@@ -36,33 +35,21 @@ from storage.models import (
     Role,
 )
 from storage.store import Store
-from tests import services
+from tests import seeding, services
 from tests.conftest import TEST_BACKEND
 from tests.console.world import in_database
 from tests.e2e.journeys import label, open_menu
-from tests.grants import seeding
 
 __all__ = ["in_database"]
 
 # A Tuesday morning in filing season: the 2025 information is being filed (due
 # 31 March 2026), applicants need their 2024 filing, and it is not quiet hours.
 NOW = datetime(2026, 2, 10, 11, 0, tzinfo=seeding.ZONE)
-PERCENT = 10
-POLICY = Policy(zone=seeding.ZONE, institutional_percent=PERCENT)
-TOPIC = "gender-equality"
+PERCENT = seeding.POLICY.institutional_percent
+POLICY = seeding.POLICY
+TOPIC = seeding.TOPIC
 OTHER_TOPIC = "children-and-youth"
-ANSWERS = dict(
-    title="Women leaders of Almaty",
-    problem="Few women lead local councils.",
-    activities="Training, mentoring, a forum.",
-    results="Forty trained leaders.",
-    beneficiaries=400,
-    duration_months=12,
-    budget_total=5_000_000,
-    institutional_amount=500_000,
-    regions=("almaty",),
-    language="ru",
-)
+ANSWERS = seeding.APPLICATION_ANSWERS
 # Methods whose success in a person's chat is an answer to them.
 ANSWER_METHODS = frozenset(
     {

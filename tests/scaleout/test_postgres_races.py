@@ -18,7 +18,7 @@ from storage.engine import create_engine, create_session_factory
 from storage.models import ApplicationEvent, Delivery, GrantTopic, MemberRole, Organisation
 from storage.repositories.deliveries import DeliveryRepository, NewDelivery
 from storage.store import Store
-from tests.grants import seeding
+from tests import seeding
 from tests.grants.test_applications import ANSWERS, CLOSES_AT, NOW, POLICY
 
 AIGERIM, BOLAT = 740001, 740002
