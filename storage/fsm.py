@@ -215,13 +215,8 @@ class SqlStorage(BaseStorage):
                 return None if values is _DELETED else values.get(column)
             if batch.session is not None and batch.session.is_active:
                 session = batch.session
-        reads = self._reads()
-        if reads is None:
-            statement = select(getattr(FsmRecord, column)).where(FsmRecord.key == key)
-            if session is not None:
-                return await session.scalar(statement)
-            async with self._sessions() as own:
-                return await own.scalar(statement)
+        # Outside an update nothing is remembered: the row is read for this call only.
+        reads = self._reads() or _Reads(self)
         if key not in reads.rows:
             await self._fetch(reads, session, [key, *(k for k in also if k not in reads.rows)])
         row = reads.rows[key]
