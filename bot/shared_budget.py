@@ -47,10 +47,9 @@ class SharedGlobalBudget(BaseRequestMiddleware):
         self._reserve = redis.register_script(RESERVE_SLOT)
         self.late = 0  # slots given up because the process woke too late for them
 
-    async def wait_for_slot(self) -> float:
-        """Wait for a slot of our own; the seconds waited in all."""
+    async def wait_for_slot(self) -> None:
+        """Wait for a slot of our own."""
         loop = asyncio.get_running_loop()
-        started = loop.time()
         for _ in range(MAX_RESERVATIONS):
             wait = float(await self._reserve(keys=[self.key], args=[f"{self.interval:.6f}"]))
             due = loop.time() + wait
@@ -59,7 +58,6 @@ class SharedGlobalBudget(BaseRequestMiddleware):
             if loop.time() - due <= LATE_SLOTS * self.interval:
                 break
             self.late += 1
-        return loop.time() - started
 
     async def __call__(self, make_request, bot, method):
         counted = method.__api_method__.lower() in self.sending_methods
