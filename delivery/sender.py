@@ -211,6 +211,9 @@ class DeliveryEngine:
         async def sender() -> None:
             CURRENT_LANE.set(Lane.BULK)  # this task's own context
             while (held := await queue.get()) is not None:
+                # A row already short of lease is not even queued for a turn: it
+                # would spend a slot of the limiter's (and of the shared budget's)
+                # only to be refused by LastMomentCheck after the wait.
                 if self._stopping or self._lease_running_out(held):
                     unsent.append(held.delivery)
                     continue
