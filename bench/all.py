@@ -11,7 +11,15 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bench import broadcast, data_scale, explain, figures, journeys, startup
+from bench import (
+    broadcast,
+    data_scale,
+    explain,
+    figures,
+    journeys,
+    replies_during_broadcast,
+    startup,
+)
 
 DOC = Path(__file__).parents[1] / "docs" / "PERFORMANCE.md"
 RESULTS_START = "<!-- bench.all results: start -->"
@@ -53,6 +61,7 @@ def run_all(size: str) -> list[dict]:
                 paid_recipients=sizes["paid_recipients"],
             )
         ),
+        asyncio.run(replies_during_broadcast.measure(sizes["recipients"] // 2)),
         data_scale.measure(sizes["organisations"], sizes["databases"]),
         asyncio.run(startup.measure(sizes["repeats"])),
     ]
