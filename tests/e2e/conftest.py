@@ -1,7 +1,10 @@
 """End-to-end harness: the local Bot API emulator and the real bot, over real HTTP.
 
-Every journey runs twice, once with the bot long-polling and once behind a
-webhook that the emulator delivers to.
+Journeys run with the bot long-polling. The few marked `both_modes` (the
+parity journeys: first contact, a whole competition, a restart mid-dialog,
+duplicate and abandoned updates, a notice to another person) run a second time
+behind a webhook that the emulator delivers to, so the two transports are
+compared on the same stories without starting every bot twice.
 """
 
 from __future__ import annotations
@@ -16,9 +19,18 @@ from emulator import SimulatedUser
 MODES = ("polling", "webhook")
 
 
-@pytest.fixture(params=MODES)
-async def world(request, settings) -> AsyncIterator[LocalWorld]:
-    world = LocalWorld(settings, webhook=request.param == "webhook")
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    chosen = any(
+        "transport" in marker.args[0] for marker in metafunc.definition.iter_markers("parametrize")
+    )  # a journey that alternates the transports itself
+    if "world" in metafunc.fixturenames and not chosen:
+        both = metafunc.definition.get_closest_marker("both_modes") is not None
+        metafunc.parametrize("transport", MODES if both else MODES[:1])
+
+
+@pytest.fixture
+async def world(transport: str, settings) -> AsyncIterator[LocalWorld]:
+    world = LocalWorld(settings, webhook=transport == "webhook")
     await world.start()
     try:
         yield world

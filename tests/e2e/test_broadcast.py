@@ -65,6 +65,7 @@ def got(user, text: str) -> bool:
     return any(m.text == text for m in user.messages())
 
 
+@pytest.mark.both_modes
 async def test_a_regional_broadcast_reaches_that_region_in_its_language(
     world, seeded, user_factory
 ):

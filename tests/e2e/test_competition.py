@@ -68,6 +68,7 @@ async def score(expert, reference: str, marks: tuple[int, ...], comment: str) ->
     await expert.press(label("ru", "expert.submit_score"))
 
 
+@pytest.mark.both_modes
 async def test_a_competition_end_to_end(world, competition_world, user_factory):
     kk_app, ru_app = competition_world
     aigerim = user_factory(AIGERIM, "kk")

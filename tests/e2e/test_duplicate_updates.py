@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.middlewares.deduplication import CLAIM_LEASE, CLAIM_POLL_SECONDS
@@ -33,6 +34,7 @@ def _text_update(update_id: int, user_id: int, text: str, message_id: int) -> di
     }
 
 
+@pytest.mark.both_modes
 async def test_the_same_update_id_twice_is_answered_once(world, user_factory):
     user = user_factory(AIGERIM, language_code="en")
     await user.send("/start")
@@ -45,6 +47,7 @@ async def test_the_same_update_id_twice_is_answered_once(world, user_factory):
     assert len(helps) == 1
 
 
+@pytest.mark.both_modes
 async def test_an_abandoned_claim_is_taken_over(world, user_factory):
     """A claim left "processing" by a process that died is handled after its lease."""
     user = user_factory(AIGERIM, language_code="en")

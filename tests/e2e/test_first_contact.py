@@ -17,6 +17,7 @@ MENU_TITLE = {"kk": "Басты мәзір", "ru": "Главное меню", "e
 HELP_TITLE = {"kk": "Мен не істей аламын", "ru": "Что я умею", "en": "What I can do"}
 
 
+@pytest.mark.both_modes
 @pytest.mark.parametrize("locale", ["kk", "ru", "en"])
 async def test_start_pick_language_then_help(user_factory, locale):
     # Telegram says the phone is in English; the choice in the picker wins.

@@ -22,7 +22,7 @@ AIGERIM = 720001
 BOLAT = 720002
 # Each language once, the delivery modes alternating, to keep the suite fast.
 WORLD_AND_LANG = pytest.mark.parametrize(
-    ("world", "lang"), [("polling", "kk"), ("webhook", "ru"), ("polling", "en")], indirect=["world"]
+    ("transport", "lang"), [("polling", "kk"), ("webhook", "ru"), ("polling", "en")]
 )
 TAG = re.compile(r"<[^>]+>")
 NAME = "Қамқор <b>& Co</b>"
@@ -120,9 +120,8 @@ async def test_register_with_mistakes_edit_and_save(user_factory, lang):
 
 
 @pytest.mark.parametrize(
-    ("world", "owner_lang", "lang"),
+    ("transport", "owner_lang", "lang"),
     [("webhook", "kk", "ru"), ("polling", "ru", "en"), ("webhook", "en", "kk")],
-    indirect=["world"],
 )
 async def test_a_registered_bin_leads_to_a_join_request(user_factory, owner_lang, lang):
     owner = user_factory(AIGERIM, language_code=owner_lang)

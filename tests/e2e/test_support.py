@@ -24,6 +24,7 @@ async def reply_in_group(user, group, to_message, text: str) -> None:
     await user._push({"message": raw}, wait=True, timeout=None)
 
 
+@pytest.mark.both_modes
 async def test_a_question_and_its_answer_make_a_round_trip(world, user_factory):
     asker = user_factory(ASKER, language_code="kk")
     operator = user_factory(OPERATOR, language_code="ru")
