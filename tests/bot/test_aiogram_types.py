@@ -143,3 +143,26 @@ def test_nothing_changes_once_aiogram_was_imported():
 
     assert "aiogram.types" in sys.modules
     assert defer_aiogram_type_builds() is False
+
+
+def test_without_pydantic_s_field_resolver_the_types_are_built_eagerly():
+    # Should a pydantic release move `rebuild_model_fields`, start-up is slower, not wrong.
+    script = """
+from pydantic import BaseModel  # pydantic itself has it bound already
+import pydantic._internal._fields as fields
+del fields.rebuild_model_fields
+import bot
+import aiogram.types as types
+from aiogram_dialog.api.internal import ReplyCallbackQuery
+assert types.Message.__pydantic_complete__
+chat = {"id": 1, "type": "private"}
+message = types.Message(message_id=1, date=1, chat=chat, text="x")
+user = {"id": 1, "is_bot": False, "first_name": "a"}
+ReplyCallbackQuery(id="", chat_instance="1", from_user=user, message=message,
+                   original_message=message, data="w")
+print("ok")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.stdout.strip() == "ok", done.stderr[-3000:]
