@@ -8,7 +8,9 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 
 from tests import bot_api_corpus as corpus
@@ -60,27 +62,14 @@ def test_the_corpus_covers_every_update_kind_and_message_field():
     assert len(covered) >= 125
 
 
-def test_documented_updates_validate_the_same_built_lazily_as_eagerly():
-    raws = corpus.updates() + [message_update(message) for _, message in corpus.messages()]
-    eager, lazy = validate(EAGER, raws), validate(LAZY, raws)
-    assert lazy == eager
-    refused = [
-        (raw, result["errors"])
-        for raw, result in zip(raws, eager, strict=True)
-        if "ok" not in result
-    ]
-    assert refused == []  # every update the Bot API documents is one aiogram takes
-    # The values came through: each kind's object, each message's own field.
-    for raw, result in zip(raws, eager, strict=True):
-        kind = next(key for key in raw if key != "update_id")
-        assert result["ok"][kind] is not None
-
-
 def message_update(message: dict) -> dict:
     return {"update_id": 1, "message": message}
 
 
-def test_fuzzed_updates_validate_the_same_and_malformed_is_what_aiogram_refuses():
+def fuzzed() -> tuple[list[dict], list[bool], Counter]:
+    """300 updates as the strategy draws them, and a sweep of 1,500 seeds half
+    of them spoilt, to see each way of spoiling; whether each is malformed,
+    and how many were spoilt which way."""
     drawn: list[tuple[dict, bool]] = []
 
     @settings(max_examples=300, derandomize=True, database=None, deadline=None)
@@ -89,11 +78,59 @@ def test_fuzzed_updates_validate_the_same_and_malformed_is_what_aiogram_refuses(
         drawn.append(pair)
 
     draw()
-    # And a sweep of seeds, half of them spoilt, to see each way of spoiling.
+    assert 0.2 * len(drawn) < sum(malformed for _, malformed in drawn) < 0.4 * len(drawn)
     swept = [corpus.spoilt_update(seed, malformed_share=0.5) for seed in range(1500)]
     raws = [raw for raw, _ in drawn] + [raw for raw, _ in swept]
     labels = [malformed for _, malformed in drawn] + [spoilt is not None for _, spoilt in swept]
-    eager, lazy = validate(EAGER, raws), validate(LAZY, raws)
+    ways = Counter(spoilt.rsplit(": ", 1)[1] for _, spoilt in swept if spoilt)
+    return raws, labels, ways
+
+
+def examples() -> list[dict]:
+    message = {"message_id": 1, "date": corpus.DATE, "chat": {"id": 1, "type": "private"}}
+    hidden = {"type": "hidden_user", "date": corpus.DATE}
+    named = {"sender_user_name": "Ә"}
+    return [
+        message_update(message | {"external_reply": {"origin": hidden | named, "story": {}}}),
+        message_update(message | {"forward_origin": hidden}),
+        message_update(message | {"forward_origin": hidden | named}),
+    ]
+
+
+@pytest.fixture(scope="module")
+def validated() -> dict[str, Any]:
+    """Each batch's (updates, as validated eagerly, as validated lazily): one
+    interpreter each way for all of them; and the fuzz's labels and ways."""
+    fuzz, labels, ways = fuzzed()
+    batches = {
+        "documented": corpus.updates() + [message_update(m) for _, m in corpus.messages()],
+        "fuzz": fuzz,
+        "examples": examples(),
+    }
+    everything = [raw for raws in batches.values() for raw in raws]
+    eager, lazy = validate(EAGER, everything), validate(LAZY, everything)
+    out, start = {}, 0
+    for name, raws in batches.items():
+        end = start + len(raws)
+        out[name] = (raws, eager[start:end], lazy[start:end])
+        start = end
+    return out | {"labels": labels, "ways": ways}
+
+
+def test_documented_updates_validate_the_same_built_lazily_as_eagerly(validated):
+    raws, eager, lazy = validated["documented"]
+    assert lazy == eager
+    refused = [(raw, result) for raw, result in zip(raws, eager, strict=True) if "ok" not in result]
+    assert refused == []  # every update the Bot API documents is one aiogram takes
+    # The values came through: each kind's object, each message's own field.
+    for raw, result in zip(raws, eager, strict=True):
+        kind = next(key for key in raw if key != "update_id")
+        assert result["ok"][kind] is not None
+
+
+def test_fuzzed_updates_validate_the_same_and_malformed_is_what_aiogram_refuses(validated):
+    raws, eager, lazy = validated["fuzz"]
+    labels, ways = validated["labels"], validated["ways"]
     assert lazy == eager
     wrong = [
         (raw, malformed, result)
@@ -101,24 +138,14 @@ def test_fuzzed_updates_validate_the_same_and_malformed_is_what_aiogram_refuses(
         if malformed == ("ok" in result)
     ]
     assert wrong == []
-    assert 0.2 * len(drawn) < sum(malformed for _, malformed in drawn) < 0.4 * len(drawn)
-    assert len({next(k for k in raw if k != "update_id") for raw in raws}) == len(
-        corpus.update_kinds()
-    )
-    ways = Counter(spoilt.rsplit(": ", 1)[1] for _, spoilt in swept if spoilt)
+    kinds = {next(k for k in raw if k != "update_id") for raw in raws}
+    assert kinds == set(corpus.update_kinds())
     assert ways.keys() == {"missing", "wrong type", "empty object"}
     assert min(ways.values()) > 50
 
 
-def test_the_examples_of_malformed_are_refused():
-    message = {"message_id": 1, "date": corpus.DATE, "chat": {"id": 1, "type": "private"}}
-    hidden = {"type": "hidden_user", "date": corpus.DATE}
-    named = {"sender_user_name": "Ә"}
-    raws = [
-        message_update(message | {"external_reply": {"origin": hidden | named, "story": {}}}),
-        message_update(message | {"forward_origin": hidden}),
-        message_update(message | {"forward_origin": hidden | named}),
-    ]
-    eager = validate(EAGER, raws)
-    assert validate(LAZY, raws) == eager
+def test_the_examples_of_malformed_are_refused(validated):
+    _, eager, lazy = validated["examples"]
+    assert lazy == eager
+    # external_reply.story == {}; a hidden_user origin without its name; with it.
     assert ["ok" in result for result in eager] == [False, False, True]
