@@ -172,7 +172,7 @@ def messages() -> list[tuple[str, dict]]:
     return out
 
 
-def _rich_fields(obj: dict, type_: str) -> list[list]:
+def _present_fields(obj: dict, type_: str) -> list[list]:
     return [f for f in _types()[type_]["fields"] if f[0] in obj]
 
 
@@ -183,7 +183,7 @@ def _spoil(rng: random.Random, objects: list[tuple[dict, str]]) -> str | None:
     defaulted = set(schema()["defaulted"])
     choices = []
     for obj, type_ in objects:
-        for name, field_type, required, *const in _rich_fields(obj, type_):
+        for name, field_type, required, *const in _present_fields(obj, type_):
             if const or f"{type_}.{name}" in defaulted:
                 continue
             if required and not (type_ == "Message" and name == "date"):
@@ -191,7 +191,8 @@ def _spoil(rng: random.Random, objects: list[tuple[dict, str]]) -> str | None:
                 choices.append(("missing", obj, name, field_type))
             choices.append(("wrong type", obj, name, field_type))
             if not _is_array(field_type) and all(
-                _needs_something(option) for option in _options(field_type)
+                option not in SCALARS and _needs_something(option)
+                for option in _options(field_type)
             ):
                 choices.append(("empty object", obj, name, field_type))
     if not choices:
@@ -209,9 +210,7 @@ def _spoil(rng: random.Random, objects: list[tuple[dict, str]]) -> str | None:
 
 
 def _needs_something(type_: str) -> bool:
-    """Whether `{}` is no value of this type."""
-    if type_ in SCALARS:
-        return True
+    """Whether `{}` is no value of this object type."""
     entry = _types()[type_]
     if "one_of" in entry:
         return all(_needs_something(sub) for sub in entry["one_of"])
