@@ -188,16 +188,16 @@ def _spoil(rng: random.Random, objects: list[tuple[dict, str]]) -> str | None:
                 continue
             if required and not (type_ == "Message" and name == "date"):
                 # Message without a date reads as an InaccessibleMessage (date 0).
-                choices.append(("missing", obj, name, field_type))
-            choices.append(("wrong type", obj, name, field_type))
+                choices.append(("missing", obj, type_, name, field_type))
+            choices.append(("wrong type", obj, type_, name, field_type))
             if not _is_array(field_type) and all(
                 option not in SCALARS and _needs_something(option)
                 for option in _options(field_type)
             ):
-                choices.append(("empty object", obj, name, field_type))
+                choices.append(("empty object", obj, type_, name, field_type))
     if not choices:
         return None
-    how, obj, name, field_type = rng.choice(choices)
+    how, obj, type_, name, field_type = rng.choice(choices)
     if how == "missing":
         del obj[name]
     elif how == "empty object":
