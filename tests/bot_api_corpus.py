@@ -15,6 +15,14 @@ what reaches a bot, see tests/bot_api_vendor.py), with no aiogram import:
   `sender_user_name`). "Malformed" means exactly what aiogram's eager
   `Update.model_validate` rejects: tests/bot/test_update_corpus.py holds the
   labels to that.
+
+A fuzz against a running bot, for example:
+
+    @settings(max_examples=300, deadline=None)
+    @given(raw_updates(malformed_share=0.2))
+    def test_any_update(pair):
+        raw, malformed = pair
+        ...  # push `raw`; a malformed one is dropped, any other gets no apology
 """
 
 from __future__ import annotations
