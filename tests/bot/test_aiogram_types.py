@@ -23,7 +23,11 @@ warnings.simplefilter("ignore")  # defaults aiogram's JSON schemas leave out
 {setup}
 import aiogram.types as types
 from pydantic import BaseModel
-built_at_import = types.Message.__pydantic_complete__
+built_at_import = [
+    name for name in types.__all__
+    if isinstance(getattr(types, name), type) and issubclass(getattr(types, name), BaseModel)
+    and getattr(types, name).__pydantic_complete__
+]
 import bot.app
 
 PACKAGES = ("aiogram", "aiogram_dialog", "bot", "console", "delivery", "domain", "grants",
@@ -106,8 +110,10 @@ def deferred() -> dict:
 
 
 def test_importing_the_bot_leaves_aiogram_models_unbuilt(eager, deferred):
-    assert eager["built_at_import"] is True
-    assert deferred["built_at_import"] is False
+    assert len(eager["built_at_import"]) > 300
+    # None fell back to an eager build (bot/aiogram_types.py does when it cannot
+    # resolve a type's fields).
+    assert deferred["built_at_import"] == []
 
 
 def test_every_model_built_on_first_use_matches_the_eager_build(eager, deferred):
