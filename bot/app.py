@@ -68,6 +68,7 @@ from bot.metrics import SendMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares.database import DatabaseSessionMiddleware, RememberDialogStateReads
 from bot.middlewares.deduplication import UpdateDeduplication
 from bot.middlewares.flood import FloodControl
+from bot.middlewares.invisible_endings import CutInvisibleEndings
 from bot.middlewares.people import PersonMiddleware
 from bot.settings import TELEGRAM_API_URL, Settings
 from delivery.flush import DeliveryFlushMiddleware
@@ -250,6 +251,9 @@ def create_dispatcher(
         private_chat_router(),
     )
     intent_ids.install()
+    # Before aiogram-dialog's own message middleware, which would take a text's
+    # invisible ending for a reply keyboard button's data.
+    dispatcher.message.outer_middleware(CutInvisibleEndings())
     setup_dialogs(dispatcher, events_isolation=events_isolation)
     dispatcher.shutdown.register(wiring.in_flight.drain)
     return wiring
