@@ -341,3 +341,12 @@ class Emulator:
         if wait:
             await self.settle(bot, [pushed["update_id"]], timeout)
         return pushed
+
+    def push_raw_updates(
+        self, updates: list[dict[str, Any]], token: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Queue raw updates of any shape at once, without waiting: a long poll
+        answered next returns them in one batch, and a webhook gets one POST each.
+        Each keeps its update_id, or is numbered; wait with `settle`."""
+        bot = self._bot(token)
+        return [bot.push_update(copy.deepcopy(update)) for update in updates]
