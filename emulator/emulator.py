@@ -349,4 +349,14 @@ class Emulator:
         answered next returns them in one batch, and a webhook gets one POST each.
         Each keeps its update_id, or is numbered; wait with `settle`."""
         bot = self._bot(token)
+        for update in updates:
+            _start_private_chat(bot, update)
         return [bot.push_update(copy.deepcopy(update)) for update in updates]
+
+
+def _start_private_chat(bot: BotState, update: dict[str, Any]) -> None:
+    """A person writing to the bot opens their chat with it, as on Telegram."""
+    message = update.get("message")
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if isinstance(chat, dict) and chat.get("type") == "private" and isinstance(chat.get("id"), int):
+        bot.ensure_chat(copy.deepcopy(chat)).started = True
