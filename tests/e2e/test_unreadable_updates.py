@@ -14,6 +14,7 @@ import logging
 import aiohttp
 import pytest
 
+from bot.local_world import LocalWorld
 from bot.metrics import METRICS
 from tests.e2e.journeys import texts
 from tests.e2e.raw_updates import POISON_SHAPES, dead_letter_of, push_and_wait, text_update
@@ -128,3 +129,19 @@ async def test_metrics_show_the_dead_letter(world, shape):
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         exposition = await response.text()
     assert 'ngo_bot_dead_letters_total{type="message"}' in exposition
+
+
+@pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
+async def test_updates_handled_as_tasks_are_read_one_by_one_too(settings, webhook, shape):
+    """As in production: polling hands each update to a task, the webhook answers
+    before handling (the other tests handle one update at a time, to know when)."""
+    world = LocalWorld(settings.model_copy(update={"concurrent_updates": True}), webhook=webhook)
+    await world.start()
+    try:
+        await send_batch(world, shape)
+        # Handled in tasks, a reply may follow a pause in the bot's requests.
+        await world.emulator.wait_idle(quiet=1.0)
+        assert sent_to(world, AIGERIM) and sent_to(world, DANA)
+        assert sent_to(world, POISONED) == [texts("kk")("dead_letters.send_again")]
+    finally:
+        await world.stop()
