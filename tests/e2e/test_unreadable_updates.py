@@ -16,7 +16,7 @@ import pytest
 
 from bot.local_world import LocalWorld
 from bot.metrics import METRICS
-from tests.e2e.journeys import texts
+from tests.e2e.journeys import open_menu, texts
 from tests.e2e.raw_updates import POISON_SHAPES, dead_letter_of, push_and_wait, text_update
 
 AIGERIM, POISONED, DANA = 740001, 740002, 740003
@@ -66,8 +66,16 @@ async def test_the_neighbours_of_a_poison_update_are_answered(world, shape, capl
     assert METRICS.dead_letters.value(type="message") == counted + 1
     warnings = dead_letter_warnings(caplog)
     assert len(warnings) == 1 and warnings[0].update_id == poison["update_id"]
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     logged = " ".join(f"{record.getMessage()} {record.__dict__}" for record in caplog.records)
     assert not [word for word in PERSONAL if word in logged]
+
+
+async def test_the_language_a_person_chose_beats_telegrams(world, shape):
+    person = world.emulator.user(POISONED, first_name="Aigerim", language_code="kk")
+    await open_menu(person, "en")
+    await push_and_wait(world, POISON_SHAPES[shape](POISONED, language_code="kk"))
+    assert sent_to(world, POISONED)[-1] == texts("en")("dead_letters.send_again")
 
 
 async def test_the_poison_update_is_acknowledged_at_once(world, shape):
