@@ -22,7 +22,8 @@ from tests.e2e.raw_updates import POISON_SHAPES, dead_letter_of, push_and_wait, 
 AIGERIM, POISONED, DANA = 740001, 740002, 740003
 PERSONAL = ("Aigerim", "aigerim_kz", "Dana", "Сәлем", "+7 701 555 12 34", "Телефон")
 
-pytestmark = pytest.mark.parametrize("shape", sorted(POISON_SHAPES))
+# Both transports: the batch breaks in polling, the retries in the webhook.
+pytestmark = [pytest.mark.both_modes, pytest.mark.parametrize("shape", sorted(POISON_SHAPES))]
 
 
 def sent_to(world, chat_id: int) -> list[str]:
