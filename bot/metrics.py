@@ -98,6 +98,10 @@ class Metrics:
         self.rate_limited = Counter(
             "ngo_bot_telegram_429_total", "429 Too Many Requests received from the Bot API."
         )
+        self.dead_letters = Counter(
+            "ngo_bot_dead_letters_total",
+            "Updates the bot could not read, set aside as dead letters, by type.",
+        )
 
     def render(self, gauges: dict[str, tuple[str, float]] | None = None) -> str:
         """The exposition; `gauges` are read at scrape time: name -> (help, value)."""
@@ -108,6 +112,7 @@ class Metrics:
             self.latency,
             self.sends,
             self.rate_limited,
+            self.dead_letters,
         ):
             lines.extend(metric.render())
         for name, (help_text, value) in (gauges or {}).items():

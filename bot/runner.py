@@ -19,7 +19,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.utils.token import TokenValidationError, validate_token
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import create_bot, create_dispatcher, create_fsm_storage
 from bot.clock import Clock
 from bot.commands import publish_commands, publish_staff_commands
+from bot.dead_letters import DeadLetterOffice, DeadLetterRequestHandler, ReadUpdatesOneByOne
 from bot.health import Health
 from bot.i18n import Translator
 from bot.metrics import METRICS
@@ -167,7 +168,14 @@ async def serve(
     wiring = create_dispatcher(settings, translator, session_factory, storage, isolation, clock)
     bot = create_bot(settings)
     scheduler = create_scheduler(settings.timezone)
-    register_jobs(scheduler, session_factory, DIALOG_STATE_MAX_AGE, clock.now)
+    register_jobs(
+        scheduler,
+        session_factory,
+        DIALOG_STATE_MAX_AGE,
+        clock.now,
+        dead_letter_retention=timedelta(days=settings.dead_letter_retention_days),
+    )
+    dead_letters = DeadLetterOffice(session_factory, translator, settings.default_locale)
     outbox = DeliveryEngine(bot, session_factory, translator, settings, clock)
     register_delivery_jobs(scheduler, outbox, clock.now)
     try:
@@ -181,9 +189,11 @@ async def serve(
             freeze_start_up_heap()
         if settings.uses_webhook:
             health = Health(engine, getattr(storage, "redis", None))
-            await _serve_webhook(settings, wiring.dispatcher, bot, stop, ready, health)
+            await _serve_webhook(
+                settings, wiring.dispatcher, bot, stop, ready, health, dead_letters
+            )
         else:
-            await _serve_polling(settings, wiring.dispatcher, bot, stop, ready)
+            await _serve_polling(settings, wiring.dispatcher, bot, stop, ready, dead_letters)
     finally:
         # The outbox stops taking batches first, so the clock's running drain
         # ends with the batch in hand; then the clock lets its running jobs finish.
@@ -250,11 +260,15 @@ class PollerConflictWatch(BaseRequestMiddleware):
         return response
 
 
-async def _serve_polling(settings, dispatcher, bot: Bot, stop, ready) -> None:
+async def _serve_polling(
+    settings, dispatcher, bot: Bot, stop, ready, dead_letters: DeadLetterOffice
+) -> None:
     with contextlib.suppress(Exception):
         await bot.delete_webhook(drop_pending_updates=False)
     watch = PollerConflictWatch()
     bot.session.middleware(watch)
+    # Innermost: each update of a getUpdates answer is read on its own.
+    bot.session.middleware(ReadUpdatesOneByOne(dead_letters))
     polling = asyncio.create_task(
         dispatcher.start_polling(
             bot,
@@ -310,14 +324,21 @@ def add_operations_routes(app: web.Application, health: Health) -> None:
 
 
 async def _serve_webhook(
-    settings: Settings, dispatcher, bot: Bot, stop, ready, health: Health
+    settings: Settings,
+    dispatcher,
+    bot: Bot,
+    stop,
+    ready,
+    health: Health,
+    dead_letters: DeadLetterOffice,
 ) -> None:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     app = web.Application()
     add_operations_routes(app, health)
-    SimpleRequestHandler(
+    DeadLetterRequestHandler(
         dispatcher,
         bot,
+        dead_letters,
         secret_token=secret,
         handle_in_background=settings.concurrent_updates,
     ).register(app, path=webhook_path(settings.webhook_url))

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
 
     # Per-user flood control: more updates than this in a minute are dropped, with one notice.
     flood_updates_per_minute: int = Field(default=40, ge=1)
+    # Updates the bot could not read are kept (redacted) this long for diagnosis.
+    dead_letter_retention_days: int = Field(default=30, ge=1)
 
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"

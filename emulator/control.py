@@ -48,6 +48,23 @@ async def press(request: web.Request) -> web.Response:
     return json_response(200, {"ok": True, "update": update})
 
 
+async def updates(request: web.Request) -> web.Response:
+    """Raw updates in any shape: {"updates": [...]} queued at once (one getUpdates
+    batch), or {"update": {...}}; with "wait" (default true) until acknowledged."""
+    emu = request.app[EMULATOR_KEY]
+    body = await _body(request)
+    raw = body.get("updates", [body["update"]] if "update" in body else [])
+    if not isinstance(raw, list) or not all(isinstance(u, dict) for u in raw):
+        return json_response(400, {"ok": False, "error": "updates must be JSON objects"})
+    pushed = emu.push_raw_updates(raw)
+    if body.get("wait", True):
+        try:
+            await emu.settle(emu.bot, [u["update_id"] for u in pushed])
+        except TimeoutError as exc:
+            return json_response(504, {"ok": False, "error": str(exc), "updates": pushed})
+    return json_response(200, {"ok": True, "updates": pushed})
+
+
 async def messages(request: web.Request) -> web.Response:
     user = _user(request)
     return json_response(200, {"ok": True, "messages": [m.to_json() for m in user.transcript()]})
@@ -96,6 +113,7 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_post("/_emulator/users/{user_id}/send", send)
     app.router.add_post("/_emulator/users/{user_id}/press", press)
     app.router.add_get("/_emulator/users/{user_id}/messages", messages)
+    app.router.add_post("/_emulator/updates", updates)
     app.router.add_get("/_emulator/calls", calls)
     app.router.add_get("/_emulator/violations", violations)
     app.router.add_route("*", "/_emulator/faults", faults)

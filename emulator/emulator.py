@@ -341,3 +341,22 @@ class Emulator:
         if wait:
             await self.settle(bot, [pushed["update_id"]], timeout)
         return pushed
+
+    def push_raw_updates(
+        self, updates: list[dict[str, Any]], token: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Queue raw updates of any shape at once, without waiting: a long poll
+        answered next returns them in one batch, and a webhook gets one POST each.
+        Each keeps its update_id, or is numbered; wait with `settle`."""
+        bot = self._bot(token)
+        for update in updates:
+            _start_private_chat(bot, update)
+        return [bot.push_update(copy.deepcopy(update)) for update in updates]
+
+
+def _start_private_chat(bot: BotState, update: dict[str, Any]) -> None:
+    """A person writing to the bot opens their chat with it, as on Telegram."""
+    message = update.get("message")
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if isinstance(chat, dict) and chat.get("type") == "private" and isinstance(chat.get("id"), int):
+        bot.ensure_chat(copy.deepcopy(chat)).started = True

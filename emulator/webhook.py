@@ -20,15 +20,30 @@ if TYPE_CHECKING:
 
 
 def chat_key(update: dict[str, Any]) -> object:
-    """Updates of one chat go out one at a time and in order, as Telegram sends them."""
+    """Updates of one chat go out one at a time and in order, as Telegram sends them.
+
+    Any shape is accepted (tests inject malformed updates): without a readable
+    chat, an update is its own queue."""
     for kind in ("message", "edited_message", "my_chat_member", "chat_member"):
-        if kind in update:
-            return update[kind]["chat"]["id"]
+        chat = _get(update, kind, "chat", "id")
+        if chat is not None:
+            return chat
     query = update.get("callback_query")
-    if query:
-        message = query.get("message")
-        return message["chat"]["id"] if message else query["from"]["id"]
+    if isinstance(query, dict):
+        chat = _get(query, "message", "chat", "id")
+        if chat is None:
+            chat = _get(query, "from", "id")
+        if chat is not None:
+            return chat
     return ("update", update["update_id"])
+
+
+def _get(value: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value if isinstance(value, int | str) else None
 
 
 async def _read_answer(response: aiohttp.ClientResponse) -> tuple[dict, dict[str, Upload]]:

@@ -87,6 +87,21 @@ async def forget_old_update_claims(session_factory: async_sessionmaker[AsyncSess
     return removed
 
 
+async def purge_dead_letters(
+    session_factory: async_sessionmaker[AsyncSession], retention: timedelta
+) -> int:
+    """Forget unreadable updates kept longer than DEAD_LETTER_RETENTION_DAYS."""
+    async with session_factory() as session:
+        if not await first_instance_to(session, "purge_dead_letters"):
+            return 0
+        store = Store(session)
+        removed = await store.dead_letters.purge_before(utcnow() - retention)
+        await store.commit()
+    if removed:
+        log.info("purged %s dead letters", removed)
+    return removed
+
+
 async def advance_topics(session_factory: async_sessionmaker[AsyncSession], now) -> tuple:
     """Open published topics whose time has come and close those past their deadline.
 
@@ -122,6 +137,7 @@ def register_jobs(
     session_factory: async_sessionmaker[AsyncSession],
     dialog_state_max_age: timedelta,
     now,
+    dead_letter_retention: timedelta = timedelta(days=30),
 ) -> None:
     clock.add_job(
         advance_topics,
@@ -155,6 +171,15 @@ def register_jobs(
         minute=17,
         kwargs={"session_factory": session_factory, "max_age": dialog_state_max_age},
         id="prune_dialog_state",
+        replace_existing=True,
+    )
+    clock.add_job(
+        purge_dead_letters,
+        "cron",
+        hour=4,
+        minute=29,
+        kwargs={"session_factory": session_factory, "retention": dead_letter_retention},
+        id="purge_dead_letters",
         replace_existing=True,
     )
 

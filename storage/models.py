@@ -698,3 +698,25 @@ class Broadcast(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class DeadLetter(Base):
+    """An update the bot could not read, set aside so it stops nobody else.
+
+    `payload` is the update's JSON with every personal value masked
+    (domain.dead_letters.redact): enough to see why it failed, nothing anyone
+    wrote. Kept for DEAD_LETTER_RETENTION_DAYS, then purged by the scheduler.
+    """
+
+    __tablename__ = "dead_letters"
+    # One row per update: a copy Telegram sends again is recognised, not recorded twice.
+    __table_args__ = (UniqueConstraint("bot_id", "update_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bot_id: Mapped[int] = mapped_column(BigInteger)
+    # None when the update had no readable update_id at all.
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    error: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)  # JSON, redacted
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

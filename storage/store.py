@@ -8,6 +8,7 @@ from storage.repositories.activity_reports import ActivityReportRepository
 from storage.repositories.applications import ApplicationRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.console import ConsoleRepository
+from storage.repositories.dead_letters import DeadLetterRepository
 from storage.repositories.memberships import MembershipRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.people import PeopleRepository
@@ -25,6 +26,7 @@ class Store:
         self.applications = ApplicationRepository(session)
         self.console = ConsoleRepository(session)
         self.audit = AuditRepository(session)
+        self.dead_letters = DeadLetterRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

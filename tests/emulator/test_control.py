@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.dead_letters import RawGetUpdates
 from emulator import EmulatorConfig
 from emulator.cli import build_parser, config_from_args, run_standalone
+from emulator.webhook import chat_key
 
 
 async def test_control_api_send_messages_calls(http, emu, bot):
@@ -43,3 +45,20 @@ async def test_run_standalone_stops_on_event(capsys):
     stop.set()
     await asyncio.wait_for(task, 5)
     assert "emulator at http://127.0.0.1:" in capsys.readouterr().out
+
+
+async def test_raw_updates_of_any_shape_arrive_in_one_batch(http, emu, bot):
+    raw = [{"message": {}}, {"update_id": 40, "callback_query": {"from": "?"}}, {"odd": [1]}]
+    async with http.post("/_emulator/updates", json={"updates": raw, "wait": False}) as r:
+        pushed = (await r.json())["updates"]
+    assert [u["update_id"] for u in pushed] == [1, 40, 41]
+    answer = await bot(RawGetUpdates())
+    assert answer == pushed
+    async with http.post("/_emulator/updates", json={"updates": "nope"}) as r:
+        assert r.status == 400
+
+
+def test_the_webhook_orders_an_update_without_a_chat_on_its_own():
+    assert chat_key({"update_id": 5, "message": {}}) == ("update", 5)
+    assert chat_key({"update_id": 6, "callback_query": {"from": {"id": 9}}}) == 9
+    assert chat_key({"update_id": 7, "message": {"chat": {"id": 3}}}) == 3
