@@ -70,6 +70,7 @@ from bot.middlewares.deduplication import UpdateDeduplication
 from bot.middlewares.flood import FloodControl
 from bot.middlewares.invisible_endings import CutInvisibleEndings
 from bot.middlewares.people import PersonMiddleware
+from bot.middlewares.senderless import SkipSenderless
 from bot.settings import TELEGRAM_API_URL, Settings
 from delivery.flush import DeliveryFlushMiddleware
 from delivery.rate_limit import (
@@ -254,6 +255,10 @@ def create_dispatcher(
     # Before aiogram-dialog's own message middleware, which would take a text's
     # invisible ending for a reply keyboard button's data.
     dispatcher.message.outer_middleware(CutInvisibleEndings())
+    # A message with no sender (a channel's post, an anonymous administrator) has no
+    # person to answer, and aiogram-dialog keys every dialog by the person.
+    for observer in (dispatcher.message, dispatcher.business_message):
+        observer.outer_middleware(SkipSenderless())
     setup_dialogs(dispatcher, events_isolation=events_isolation)
     dispatcher.shutdown.register(wiring.in_flight.drain)
     return wiring

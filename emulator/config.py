@@ -104,6 +104,9 @@ class EmulatorConfig:
     faults: Faults = field(default_factory=Faults)
     # Telegram refuses to let a bot write first: 403 "bot can't initiate conversation".
     require_user_start: bool = True
+    # False: send every kind of update whatever the bot's allowed_updates say, as an
+    # older or careless Bot API server may; a bot must survive what it did not ask for.
+    honour_allowed_updates: bool = True
     # Webhook delivery retries: short so tests stay fast (Telegram waits far longer).
     webhook_retry_delay: float = 0.05
     webhook_retry_max_delay: float = 1.0

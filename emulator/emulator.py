@@ -103,7 +103,7 @@ class Emulator:
             "first_name": self.config.bot_first_name if is_default else f"Bot {bot_id}",
             "username": self.config.bot_username if is_default else f"emulated{bot_id}_bot",
         }
-        bot = self.bots[token] = BotState(token, user)
+        bot = self.bots[token] = BotState(token, user, self.config.honour_allowed_updates)
         return bot
 
     @property

@@ -75,9 +75,12 @@ def update_type(update: dict[str, Any]) -> str:
 class BotState:
     """Everything Telegram keeps for one bot token."""
 
-    def __init__(self, token: str, user: dict[str, Any]) -> None:
+    def __init__(
+        self, token: str, user: dict[str, Any], honour_allowed_updates: bool = True
+    ) -> None:
         self.token = token
         self.user = user
+        self.honour_allowed_updates = honour_allowed_updates
         self.chats: dict[int, ChatState] = {}
         self.files: dict[str, StoredFile] = {}
         self.pending: list[dict[str, Any]] = []
@@ -102,6 +105,8 @@ class BotState:
     def wants(self, update: dict[str, Any]) -> bool:
         allowed = self.webhook.allowed_updates if self.webhook else self.allowed_updates
         kind = update_type(update)
+        if not self.honour_allowed_updates:
+            return True
         if not allowed:
             return kind not in OPT_IN_UPDATES
         return kind in allowed
