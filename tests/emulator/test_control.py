@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from emulator import EmulatorConfig
+from emulator import EmulatorConfig, MethodFault
 from emulator.cli import build_parser, config_from_args, run_standalone
 
 
@@ -34,6 +34,8 @@ def test_cli_arguments_build_a_config():
     config = config_from_args(args)
     assert config.rate_limits.mode == "record" and config.rate_limits.time_factor == 10
     assert config.faults.error_rate == 0.1
+    args = build_parser().parse_args(["--fail-method", "getMe=unknown_method:2"])
+    assert config_from_args(args).faults.per_method == {"getMe": MethodFault("unknown_method", 2)}
 
 
 async def test_run_standalone_stops_on_event(capsys):
@@ -43,3 +45,25 @@ async def test_run_standalone_stops_on_event(capsys):
     stop.set()
     await asyncio.wait_for(task, 5)
     assert "emulator at http://127.0.0.1:" in capsys.readouterr().out
+
+
+async def test_control_api_scripts_and_lifts_one_method_s_faults(http, emu):
+    token = emu.config.token
+    async with http.post("/_emulator/faults/getMe", json={"kind": "html_502", "times": 2}) as r:
+        assert r.status == 200
+    statuses = []
+    for _ in range(3):
+        async with http.get(f"/bot{token}/getMe") as response:
+            statuses.append(response.status)
+    assert statuses == [502, 502, 200]
+    async with http.post("/_emulator/faults/setMyCommands", json={"kind": "no_such"}) as r:
+        assert r.status == 400
+    per_method = {"per_method": {"setMyDescription": {"kind": "unknown_method"}}}
+    async with http.post("/_emulator/faults", json=per_method) as r:
+        assert r.status == 200
+    async with http.post(f"/bot{token}/setMyDescription", json={"description": "d"}) as r:
+        assert r.status == 404
+    async with http.delete("/_emulator/faults/setMyDescription") as r:
+        assert r.status == 200
+    async with http.post(f"/bot{token}/setMyDescription", json={"description": "d"}) as r:
+        assert r.status == 200
