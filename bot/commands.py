@@ -129,7 +129,7 @@ class CommandMenus:
 
     def __init__(self, translator: Translator, retry: RetryPolicy | None = None) -> None:
         self.translator = translator
-        self.retry = retry or MENU_RETRY
+        self._retry_policy = retry
         self._versions: dict[Hashable, int] = {}
         self._locks: dict[Hashable, asyncio.Lock] = {}
         self._retries: dict[Hashable, asyncio.Task] = {}
@@ -159,6 +159,10 @@ class CommandMenus:
         again. Tried at once, so a role change shows at once; retried if refused."""
         publication = self._chat(bot, telegram_id, locale, roles)
         await self._try(publication, self._plan(publication.key))
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._retry_policy or MENU_RETRY
 
     async def stop(self) -> None:
         self._stopping = True
@@ -207,9 +211,7 @@ class CommandMenus:
                 ),
             )
 
-    def _chat(
-        self, bot: Bot, telegram_id: int, locale: str, roles: Collection[str]
-    ) -> Publication:
+    def _chat(self, bot: Bot, telegram_id: int, locale: str, roles: Collection[str]) -> Publication:
         extra = staff_commands(set(roles))
         scope = BotCommandScopeChat(chat_id=telegram_id)
         if extra:
