@@ -79,7 +79,8 @@ async def until(check, what: str) -> None:
 async def test_a_role_change_stands_when_the_server_refuses_the_menu(
     world, user_factory, monkeypatch
 ):
-    monkeypatch.setattr("bot.commands.MENU_RETRY", RetryPolicy(first=0.05, longest=0.2))
+    quick = RetryPolicy(first=0.05, longest=0.2, attempts=200)
+    monkeypatch.setattr("bot.commands.MENU_RETRY", quick)
     await seeding.in_database(
         world.settings.database_url,
         lambda store: seeding.person(store, OLGA, "en", "Olga"),
