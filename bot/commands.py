@@ -162,6 +162,7 @@ class CommandMenus:
 
     @property
     def retry(self) -> RetryPolicy:
+        # Read when used, so a test may shorten MENU_RETRY for a bot already built.
         return self._retry_policy or MENU_RETRY
 
     async def stop(self) -> None:
