@@ -16,6 +16,7 @@ from aiogram_dialog import setup_dialogs
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.commands import CommandMenus
 from bot.dialogs import intent_ids
 from bot.dialogs.application_form import application_form_dialog
 from bot.dialogs.award_rounds import award_rounds_dialog
@@ -86,6 +87,7 @@ from storage.fsm import SqlStorage
 @dataclass
 class Wiring:
     dispatcher: Dispatcher
+    menus: CommandMenus
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
 
 
@@ -212,7 +214,10 @@ def create_dispatcher(
         translator=translator,
         clock=clock or Clock(settings.timezone),
     )
-    wiring = Wiring(dispatcher=dispatcher)
+    # Handlers refresh a person's command menu through `menus`, which retries what
+    # the server refuses in the background until the bot stops.
+    wiring = Wiring(dispatcher=dispatcher, menus=CommandMenus(translator))
+    dispatcher["menus"] = wiring.menus
     if isinstance(storage, SqlStorage):
         # Around aiogram's FSM middleware (the last of its own outer middlewares),
         # so its read of the state is remembered with the rest of the update's.
@@ -261,4 +266,5 @@ def create_dispatcher(
         observer.outer_middleware(SkipSenderless())
     setup_dialogs(dispatcher, events_isolation=events_isolation)
     dispatcher.shutdown.register(wiring.in_flight.drain)
+    dispatcher.shutdown.register(wiring.menus.stop)
     return wiring

@@ -61,8 +61,10 @@ class LocalWorld:
         return self
 
     async def start_bot(self) -> None:
+        """Returns once the bot takes updates and has tried each command menu once
+        (published, or being retried in the background)."""
         self._stop = asyncio.Event()
-        ready = asyncio.Event()
+        ready, menus_tried = asyncio.Event(), asyncio.Event()
         self._bot_task = asyncio.create_task(
             serve(
                 self.settings,
@@ -70,9 +72,14 @@ class LocalWorld:
                 ready=ready,
                 handle_signals=False,
                 clock=self.clock,
+                menus_tried=menus_tried,
             )
         )
-        waiter = asyncio.create_task(ready.wait())
+        for event in (ready, menus_tried):
+            await self._until(event)
+
+    async def _until(self, event: asyncio.Event) -> None:
+        waiter = asyncio.create_task(event.wait())
         done, _ = await asyncio.wait(
             {self._bot_task, waiter}, timeout=30, return_when=asyncio.FIRST_COMPLETED
         )
@@ -81,6 +88,7 @@ class LocalWorld:
             self._bot_task.result()  # raises the reason the bot could not start
             raise RuntimeError("the bot stopped during start-up")
         if waiter not in done:
+            waiter.cancel()
             raise TimeoutError("the bot did not start within 30 s")
 
     async def stop_bot(self) -> None:

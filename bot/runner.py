@@ -12,12 +12,7 @@ from urllib.parse import urlsplit
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
-from aiogram.exceptions import (
-    TelegramConflictError,
-    TelegramNetworkError,
-    TelegramServerError,
-    TelegramUnauthorizedError,
-)
+from aiogram.exceptions import TelegramConflictError, TelegramUnauthorizedError
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
@@ -25,9 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.api_failures import API_FAILURES, describe, is_transient, retried_by_caller
 from bot.app import create_bot, create_dispatcher, create_fsm_storage
 from bot.clock import Clock
-from bot.commands import publish_commands, publish_staff_commands
 from bot.dead_letters import DeadLetterOffice, DeadLetterRequestHandler, ReadUpdatesOneByOne
 from bot.health import Health
 from bot.i18n import Translator
@@ -42,6 +37,8 @@ from storage.engine import create_engine, create_session_factory
 log = logging.getLogger(__name__)
 
 DIALOG_STATE_MAX_AGE = timedelta(days=60)
+# How long one getMe may take before it counts as no answer.
+INTRODUCTION_TIMEOUT = 15
 
 
 class StartupError(Exception):
@@ -98,19 +95,21 @@ async def open_database(settings: Settings, *, apply_migrations: bool) -> AsyncE
 
 
 async def introduce_bot(bot: Bot, settings: Settings, attempts: int = 3) -> None:
-    """Ask the server who we are, so a wrong token or address fails with one clear line."""
+    """Ask the server who we are, so a wrong token or address fails with one clear line,
+    whatever the server answers (a proxy's HTML page, JSON it does not mean, nothing)."""
+    where = settings.telegram_api_url
     for attempt in range(1, attempts + 1):
         try:
-            me = await bot.me()
+            with retried_by_caller():
+                async with asyncio.timeout(INTRODUCTION_TIMEOUT):
+                    me = await bot.me()
         except TelegramUnauthorizedError:
-            raise StartupError(
-                f"BOT_TOKEN was refused by the Bot API server at {settings.telegram_api_url}"
-            ) from None
-        except (TelegramNetworkError, TelegramServerError) as exc:
-            if attempt == attempts:
+            raise StartupError(f"BOT_TOKEN was refused by the Bot API server at {where}") from None
+        except API_FAILURES as failure:
+            if attempt == attempts or not is_transient(failure):
                 raise StartupError(
-                    f"TELEGRAM_API_URL: cannot reach the Bot API server at "
-                    f"{settings.telegram_api_url}: {exc.message}"
+                    f"TELEGRAM_API_URL: no usable answer to getMe from the Bot API server "
+                    f"at {where}: {describe(failure, settings.secrets())}"
                 ) from None
             await asyncio.sleep(attempt)
         else:
@@ -154,8 +153,12 @@ async def serve(
     handle_signals: bool = True,
     clock: Clock | None = None,
     freeze_heap: bool = False,
+    menus_tried: asyncio.Event | None = None,
 ) -> None:
-    """Run until `stop` is set or SIGTERM/SIGINT arrives; in-flight updates finish first."""
+    """Run until `stop` is set or SIGTERM/SIGINT arrives; in-flight updates finish first.
+
+    `ready` is set once updates are taken; `menus_tried` once every command menu and
+    description was tried once (published, or being retried in the background)."""
     check_token(settings)
     stop = stop or asyncio.Event()
     if handle_signals:
@@ -180,10 +183,11 @@ async def serve(
     register_delivery_jobs(scheduler, outbox, clock.now)
     try:
         await introduce_bot(bot, settings)
-        await publish_commands(bot, translator, settings.default_locale)
-        await publish_staff_commands(
-            bot, translator, await staff_members(session_factory, settings)
+        first_round = wiring.menus.publish_at_start_up(
+            bot, settings.default_locale, await staff_members(session_factory, settings)
         )
+        if menus_tried is not None:
+            first_round.add_done_callback(lambda _: menus_tried.set())
         scheduler.start()
         if freeze_heap:
             freeze_start_up_heap()
@@ -195,6 +199,7 @@ async def serve(
         else:
             await _serve_polling(settings, wiring.dispatcher, bot, stop, ready, dead_letters)
     finally:
+        await wiring.menus.stop()
         # The outbox stops taking batches first, so the clock's running drain
         # ends with the batch in hand; then the clock lets its running jobs finish.
         outbox.begin_stopping()

@@ -4,7 +4,7 @@ Used by `ngo-bot sandbox`, by end-to-end tests that drive the real aiogram bot
 over real HTTP, and by reliability work (faults, rate limits, load).
 """
 
-from emulator.config import DEFAULT_TOKEN, EmulatorConfig, Faults, RateLimits
+from emulator.config import DEFAULT_TOKEN, EmulatorConfig, Faults, MethodFault, RateLimits
 from emulator.emulator import Emulator
 from emulator.errors import ApiError
 from emulator.html_entities import EntityParseError, escape_html, parse_html
@@ -25,6 +25,7 @@ __all__ = [
     "FaultRecord",
     "Faults",
     "InlineButton",
+    "MethodFault",
     "RateLimits",
     "ReplyButton",
     "SimulatedGroup",

@@ -8,8 +8,14 @@ import contextlib
 import sys
 from collections.abc import Sequence
 
-from emulator.config import EmulatorConfig, Faults, RateLimits
+from emulator.config import EmulatorConfig, Faults, MethodFault, RateLimits
 from emulator.emulator import Emulator
+
+
+def method_fault(text: str) -> tuple[str, MethodFault]:
+    method, _, fault = text.partition("=")
+    kind, _, times = fault.partition(":")
+    return method, MethodFault(kind, int(times) if times else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--burst-429-rate", type=float, default=0.0)
     parser.add_argument("--latency", default="0,0", help="MIN,MAX seconds added per call")
     parser.add_argument("--fault-seed", type=int, default=0)
+    parser.add_argument(
+        "--fail-method",
+        action="append",
+        default=[],
+        type=method_fault,
+        metavar="METHOD=KIND[:TIMES]",
+        help="answer METHOD with a scripted fault, e.g. setMyCommands=html_502 or "
+        "getMe=unknown_method:2 (kinds: html_<status>, malformed_json, unknown_method, "
+        "error_<status>, burst_429, drop_before/after, timeout_before/after)",
+    )
     return parser
 
 
@@ -50,6 +66,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         drop_rate=args.drop_rate,
         burst_429_rate=args.burst_429_rate,
         latency=(low, high),
+        per_method=dict(args.fail_method),
     )
     return config
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -37,6 +39,39 @@ class RateLimits:
     fractional_retry_after: bool = False
 
 
+# What a scripted fault may be: the seeded kinds, and three only a script gives.
+_SCRIPTED_KIND = re.compile(
+    r"error_[45]\d\d|html_[45]\d\d|malformed_json|unknown_method|burst_429"
+    r"|(drop|timeout)_(before|after)"
+)
+
+
+@dataclass(frozen=True)
+class MethodFault:
+    """How one method is answered, set by a test rather than drawn from the seed:
+    `kind` for the method's next `times` calls, or for every call until lifted (None).
+
+    Kinds, besides the seeded ones (`error_500`, `error_502`: nginx's HTML page,
+    any `error_<status>` as JSON, `burst_429`, `drop_before`, `drop_after`,
+    `timeout_before`, `timeout_after`):
+    `html_<status>`: an HTML error page with that status, as a proxy in front of
+    the server sends (never executed);
+    `malformed_json`: 200 with the real answer cut off halfway (executed: the
+    answer was mangled on its way back);
+    `unknown_method`: 404 with `{"description": "Not Found"}` and no `ok`, as a
+    Bot API server that does not know the method answers (never executed).
+    """
+
+    kind: str
+    times: int | None = None
+
+    def __post_init__(self) -> None:
+        if not _SCRIPTED_KIND.fullmatch(self.kind):
+            raise ValueError(f"not a fault kind: {self.kind!r}")
+        if self.times is not None and self.times < 1:
+            raise ValueError("times must be at least 1, or None for every call")
+
+
 @dataclass
 class Faults:
     """Injected failures; every decision comes from `random.Random(seed)`, so a seed
@@ -53,6 +88,10 @@ class Faults:
     (on top of `latency`, which every eligible call gets).
     methods: lower- or camel-case method names eligible for faults; None means
     every method except DEFAULT_FAULT_EXCLUDED (pass a set with "getUpdates" to include it).
+    per_method: scripted faults by method name (any method, getMe included, whatever
+    `methods` says), e.g. {"setMyCommands": MethodFault("html_502")} for every call or
+    {"getMe": MethodFault("unknown_method", times=2)} for the next two. A scripted
+    call takes no random draw, so the seeded faults of the other calls stay as they were.
     """
 
     seed: int = 0
@@ -71,6 +110,7 @@ class Faults:
     slow_rate: float = 0.0
     slow_latency: tuple[float, float] = (0.5, 1.5)
     methods: frozenset[str] | None = None
+    per_method: Mapping[str, MethodFault] = field(default_factory=dict)
 
     def eligible(self, method: str) -> bool:
         name = method.lower()

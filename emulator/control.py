@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.config import Faults
+from emulator.config import Faults, MethodFault
 from emulator.http_api import EMULATOR_KEY, json_response
 from emulator.users import ButtonNotFound, SimulatedUser
 
@@ -94,9 +94,34 @@ async def faults(request: web.Request) -> web.Response:
                 options[name] = tuple(options[name])
         if options.get("methods") is not None:
             options["methods"] = frozenset(options["methods"])
-        emu.set_faults(Faults(**options))
+        try:
+            if "per_method" in options:
+                options["per_method"] = {
+                    method: MethodFault(**fault) for method, fault in options["per_method"].items()
+                }
+            chosen = Faults(**options)
+        except (TypeError, ValueError, AttributeError) as exc:
+            return json_response(400, {"ok": False, "error": str(exc)})
+        emu.set_faults(chosen)
     injected = [dataclasses.asdict(r) for r in emu.faults]
     return json_response(200, {"ok": True, "injected": injected})
+
+
+async def method_fault(request: web.Request) -> web.Response:
+    """POST {"kind": "html_502", "times": 2} scripts one method's answers (times
+    omitted: every call); DELETE lifts them. The seeded faults go on as they were."""
+    emu = request.app[EMULATOR_KEY]
+    method = request.match_info["method"]
+    if request.method == "DELETE":
+        emu.script_fault(method, None)
+        return json_response(200, {"ok": True})
+    body = await _body(request)
+    try:
+        fault = MethodFault(body.get("kind", ""), body.get("times"))
+    except (TypeError, ValueError) as exc:
+        return json_response(400, {"ok": False, "error": str(exc)})
+    emu.script_fault(method, fault)
+    return json_response(200, {"ok": True})
 
 
 async def idle(request: web.Request) -> web.Response:
@@ -117,4 +142,6 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/_emulator/calls", calls)
     app.router.add_get("/_emulator/violations", violations)
     app.router.add_route("*", "/_emulator/faults", faults)
+    app.router.add_post("/_emulator/faults/{method}", method_fault)
+    app.router.add_delete("/_emulator/faults/{method}", method_fault)
     app.router.add_post("/_emulator/wait_idle", idle)

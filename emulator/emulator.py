@@ -12,7 +12,7 @@ from aiohttp import web
 
 # Imported for their @api_method registrations.
 from emulator import methods_bot, methods_files, methods_messages, methods_updates  # noqa: F401
-from emulator.config import EmulatorConfig, Faults, RateLimits
+from emulator.config import EmulatorConfig, Faults, MethodFault, RateLimits
 from emulator.errors import ApiError, too_many_requests
 from emulator.faults import FaultInjector
 from emulator.method_registry import METHODS, MethodContext, canonical_name
@@ -220,6 +220,11 @@ class Emulator:
         """Replace the fault configuration at runtime (the seed restarts the sequence)."""
         self.config.faults = faults
         self.fault_injector.configure(faults)
+
+    def script_fault(self, method: str, fault: MethodFault | None) -> None:
+        """Answer `method` with `fault` from now on, or lift it (None); the seeded
+        faults and their sequence stay as they are."""
+        self.fault_injector.script(method, fault)
 
     def set_rate_limits(self, limits: RateLimits | None) -> None:
         self.config.rate_limits = limits

@@ -1,12 +1,13 @@
 """Seeded fault injection: 5xx answers, latency, slow answers, dropped connections,
-hanging requests (timeouts), 429 bursts."""
+hanging requests (timeouts), 429 bursts; and scripted faults per method (an HTML
+page, malformed JSON, an unknown method, or any seeded kind) that tests set."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 
-from emulator.config import Faults
+from emulator.config import Faults, MethodFault
 from emulator.records import FaultRecord
 
 
@@ -14,7 +15,8 @@ from emulator.records import FaultRecord
 class FaultDecision:
     latency: float = 0.0
     # "error_500", "error_502", "drop_before", "drop_after", "burst_429",
-    # "timeout_before", "timeout_after", "slow" (answered, late)
+    # "timeout_before", "timeout_after", "slow" (answered, late); scripted only:
+    # "html_<status>", "malformed_json", "unknown_method" (see MethodFault)
     kind: str | None = None
     retry_after: int = 1
 
@@ -26,6 +28,10 @@ class FaultInjector:
     outcome, so one seed always yields one fault sequence for one call sequence.
     (Timeouts and slow answers take draws of their own only when configured, so
     a configuration without them keeps the sequences it always had.)
+
+    A scripted fault (`Faults.per_method`, or `script` at run time) answers its
+    method's calls before any draw and takes none, so the seeded sequence of the
+    other calls is the same with or without it.
     """
 
     def __init__(self, faults: Faults) -> None:
@@ -37,9 +43,37 @@ class FaultInjector:
         self.faults = faults
         self._random = random.Random(faults.seed)
         self._burst_left = 0
+        # method (lower case) -> [kind, calls left or None for every call]
+        self._scripted: dict[str, list] = {}
+        for method, fault in faults.per_method.items():
+            self.script(method, fault)
+
+    def script(self, method: str, fault: MethodFault | None) -> None:
+        """Answer `method`'s calls with `fault` from now on (None lifts it); the seeded
+        sequence goes on where it was."""
+        if fault is None:
+            self._scripted.pop(method.lower(), None)
+        else:
+            self._scripted[method.lower()] = [fault.kind, fault.times]
+
+    def _scripted_kind(self, method: str) -> str | None:
+        entry = self._scripted.get(method.lower())
+        if entry is None:
+            return None
+        kind, left = entry
+        if left is not None:
+            entry[1] = left - 1
+            if entry[1] == 0:
+                del self._scripted[method.lower()]
+        return kind
 
     def decide(self, method: str) -> FaultDecision | None:
         faults = self.faults
+        scripted = self._scripted_kind(method)
+        if scripted is not None:
+            self._seq += 1
+            self.records.append(FaultRecord(self._seq, method, scripted, {"scripted": True}))
+            return FaultDecision(kind=scripted, retry_after=faults.burst_retry_after)
         if not faults.active or not faults.eligible(method):
             return None
         draws = [self._random.random() for _ in range(6)]
@@ -84,7 +118,8 @@ class FaultInjector:
 
     @property
     def eligible_calls(self) -> int:
-        """Calls the current configuration was asked about (faulted or not)."""
+        """Calls the current configuration was asked about (faulted or not, scripted
+        faults included)."""
         return self._seq
 
     def sequence(self) -> list[tuple[str, str]]:

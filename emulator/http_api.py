@@ -1,13 +1,16 @@
 """The HTTP face of the emulator: /bot{token}/{method} and /file/bot{token}/{path}.
 
 Faults are applied here, around the real execution, because they are transport
-failures: a 502 from a proxy has an HTML body, a dropped connection has none.
+failures: a 502 from a proxy has an HTML body, a dropped connection has none, a
+body cut short is not JSON, and a server that does not know a method answers 404
+without the Bot API's `ok`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -25,6 +28,15 @@ BAD_GATEWAY_HTML = (
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
     "</body>\r\n</html>\r\n"
 )
+# What a Bot API server that does not know a method answers (status 404): no "ok".
+UNKNOWN_METHOD = {"description": "Not Found"}
+
+
+def error_title(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
 
 
 def json_response(status: int, payload: dict[str, Any]) -> web.Response:
@@ -86,9 +98,15 @@ async def _with_faults(request, emu, bot, name, params, files) -> web.StreamResp
         error = too_many_requests(decision.retry_after)
         emu.record_call(bot, name, params, 429, error=error.payload(), fault=kind)
         return json_response(429, error.payload())
-    if kind == "error_502":
-        emu.record_call(bot, name, params, 502, error={"html": "502 Bad Gateway"}, fault=kind)
-        return web.Response(status=502, text=BAD_GATEWAY_HTML, content_type="text/html")
+    if kind == "error_502" or (kind is not None and kind.startswith("html_")):
+        status = int(kind.split("_")[1])
+        title = error_title(status)
+        page = BAD_GATEWAY_HTML.replace("502 Bad Gateway", title)  # nginx's page for it
+        emu.record_call(bot, name, params, status, error={"html": title}, fault=kind)
+        return web.Response(status=status, text=page, content_type="text/html")
+    if kind == "unknown_method":
+        emu.record_call(bot, name, params, 404, error=UNKNOWN_METHOD, fault=kind)
+        return json_response(404, UNKNOWN_METHOD)
     if kind is not None and kind.startswith("error_"):
         status = int(kind.split("_")[1])
         payload = {"ok": False, "error_code": status, "description": "Internal Server Error"}
@@ -105,6 +123,11 @@ async def _with_faults(request, emu, bot, name, params, files) -> web.StreamResp
         return _drop(request)
     if kind == "timeout_after":
         return await _hang(request, emu.config.faults.timeout_hold)
+    if kind == "malformed_json":
+        body = json.dumps(payload, ensure_ascii=False)
+        return web.Response(
+            status=200, text=body[: len(body) // 2], content_type="application/json"
+        )
     return json_response(status, payload)
 
 

@@ -33,7 +33,8 @@ class FaultRecord:
     seq: int
     method: str
     # "error_500", "error_502", "drop_before", "drop_after", "burst_429",
-    # "timeout_before", "timeout_after", "slow", "latency"
+    # "timeout_before", "timeout_after", "slow", "latency"; scripted (detail
+    # {"scripted": True}): "html_<status>", "malformed_json", "unknown_method" too
     kind: str
     detail: dict[str, Any] = field(default_factory=dict)
 

@@ -80,7 +80,7 @@ async def on_role(callback: CallbackQuery, _w: Any, manager: DialogManager, item
     if changed:
         # Their command menu follows at once, not at the next start-up.
         await refresh_person_commands(
-            data["bot"], data["translator"], data["store"], data["settings"], target
+            data["menus"], data["bot"], data["store"], data["settings"], target
         )
     key = "roles.granted" if manager.dialog_data.get(MODE) == GRANT_ID else "roles.revoked"
     await callback.answer(t(key if changed else "roles.unchanged"))

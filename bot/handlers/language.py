@@ -9,9 +9,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.callbacks import LanguageChoice
-from bot.commands import refresh_person_commands
+from bot.commands import CommandMenus, refresh_person_commands
 from bot.dialogs.states import MainMenu
-from bot.i18n import Texts, Translator
+from bot.i18n import Texts
 from bot.locale_codes import SUPPORTED_LOCALES
 from bot.settings import Settings
 from storage.repositories.people import PersonView
@@ -44,7 +44,7 @@ async def on_language_chosen(
     t: Texts,
     dialog_manager: DialogManager,
     bot: Bot,
-    translator: Translator,
+    menus: CommandMenus,
     settings: Settings,
 ) -> None:
     if callback_data.code not in SUPPORTED_LOCALES:
@@ -55,7 +55,7 @@ async def on_language_chosen(
     await store.commit()
     if person.roles or person.telegram_id in settings.admin_ids:
         # Staff menus are set per chat, in the person's language: redo it in the new one.
-        await refresh_person_commands(bot, translator, store, settings, person.telegram_id)
+        await refresh_person_commands(menus, bot, store, settings, person.telegram_id)
     # The dialog renders with this same object, so the menu follows at once.
     t.locale = callback_data.code
     await callback.answer()

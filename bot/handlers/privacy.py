@@ -146,7 +146,7 @@ async def erase(
         # Their roles went with their data: so do the staff commands in their chat.
         data = dialog_manager.middleware_data
         await refresh_person_commands(
-            data["bot"], data["translator"], store, data["settings"], telegram_id
+            data["menus"], data["bot"], store, data["settings"], telegram_id
         )
 
 

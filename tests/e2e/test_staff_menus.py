@@ -4,6 +4,7 @@ them away. A role revoked with `ngo-bot admin revoke` goes at the bot's next sta
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -11,7 +12,8 @@ import sys
 
 import pytest
 
-from bot.commands import COMMANDS, STAFF_COMMANDS
+from bot.commands import COMMANDS, STAFF_COMMANDS, RetryPolicy
+from emulator import MethodFault
 from storage.models import Role
 from tests import seeding
 from tests.e2e.journeys import label, texts
@@ -63,6 +65,43 @@ async def test_a_granted_or_revoked_role_changes_the_menu_at_once(world, user_fa
     await change_role(admin, "revoke", OLGA, "expert")
     assert admin.last_callback_answer.text == label("en", "roles.revoked")
     assert chat_menu(world, OLGA) is None  # the public menu shows again
+
+
+async def until(check, what: str) -> None:
+    """A guard against a hang, not a speed target."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while not check():
+        assert loop.time() < deadline, what
+        await asyncio.sleep(0.02)
+
+
+async def test_a_role_change_stands_when_the_server_refuses_the_menu(
+    world, user_factory, monkeypatch
+):
+    quick = RetryPolicy(first=0.05, longest=0.2, attempts=200)
+    monkeypatch.setattr("bot.commands.MENU_RETRY", quick)
+    await seeding.in_database(
+        world.settings.database_url,
+        lambda store: seeding.person(store, OLGA, "en", "Olga"),
+    )
+    admin = user_factory(ADMIN, "en")
+    await admin.send("/start")
+    operator_menu = [*COMMANDS, *STAFF_COMMANDS["operator"]]
+
+    world.emulator.script_fault("setMyCommands", MethodFault("html_502"))
+    await change_role(admin, "grant", OLGA, "operator")
+    assert admin.last_callback_answer.text == label("en", "roles.granted")
+    assert chat_menu(world, OLGA) is None  # refused, so far
+    world.emulator.script_fault("setMyCommands", None)
+    await until(lambda: list(chat_menu(world, OLGA) or []) == operator_menu, "no menu")
+
+    world.emulator.script_fault("deleteMyCommands", MethodFault("unknown_method"))
+    await change_role(admin, "revoke", OLGA, "operator")
+    assert admin.last_callback_answer.text == label("en", "roles.revoked")
+    assert list(chat_menu(world, OLGA)) == operator_menu  # refused, so far
+    world.emulator.script_fault("deleteMyCommands", None)
+    await until(lambda: chat_menu(world, OLGA) is None, "the staff menu stayed")
 
 
 def ngo_bot_admin(world, *args: str) -> subprocess.CompletedProcess:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.dead_letters import RawGetUpdates
-from emulator import EmulatorConfig
+from emulator import EmulatorConfig, MethodFault
 from emulator.cli import build_parser, config_from_args, run_standalone
 from emulator.webhook import chat_key
 
@@ -36,6 +36,8 @@ def test_cli_arguments_build_a_config():
     config = config_from_args(args)
     assert config.rate_limits.mode == "record" and config.rate_limits.time_factor == 10
     assert config.faults.error_rate == 0.1
+    args = build_parser().parse_args(["--fail-method", "getMe=unknown_method:2"])
+    assert config_from_args(args).faults.per_method == {"getMe": MethodFault("unknown_method", 2)}
 
 
 async def test_run_standalone_stops_on_event(capsys):
@@ -62,3 +64,25 @@ def test_the_webhook_orders_an_update_without_a_chat_on_its_own():
     assert chat_key({"update_id": 5, "message": {}}) == ("update", 5)
     assert chat_key({"update_id": 6, "callback_query": {"from": {"id": 9}}}) == 9
     assert chat_key({"update_id": 7, "message": {"chat": {"id": 3}}}) == 3
+
+
+async def test_control_api_scripts_and_lifts_one_method_s_faults(http, emu):
+    token = emu.config.token
+    async with http.post("/_emulator/faults/getMe", json={"kind": "html_502", "times": 2}) as r:
+        assert r.status == 200
+    statuses = []
+    for _ in range(3):
+        async with http.get(f"/bot{token}/getMe") as response:
+            statuses.append(response.status)
+    assert statuses == [502, 502, 200]
+    async with http.post("/_emulator/faults/setMyCommands", json={"kind": "no_such"}) as r:
+        assert r.status == 400
+    per_method = {"per_method": {"setMyDescription": {"kind": "unknown_method"}}}
+    async with http.post("/_emulator/faults", json=per_method) as r:
+        assert r.status == 200
+    async with http.post(f"/bot{token}/setMyDescription", json={"description": "d"}) as r:
+        assert r.status == 404
+    async with http.delete("/_emulator/faults/setMyDescription") as r:
+        assert r.status == 200
+    async with http.post(f"/bot{token}/setMyDescription", json={"description": "d"}) as r:
+        assert r.status == 200

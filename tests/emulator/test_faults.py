@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import random
 
 import aiohttp
 import pytest
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 
-from emulator import Emulator, Faults
+from emulator import Emulator, Faults, MethodFault
 
 USER = 1001
 
@@ -119,3 +126,81 @@ async def test_a_slow_answer_arrives_late_but_whole(bot, emu, started_user):
     (record,) = emu.faults
     assert record.kind == "slow" and 0.05 <= record.detail["latency"] <= 0.1
     assert emu.fault_injector.eligible_calls == 1
+
+
+async def test_scripted_faults_look_like_a_proxy_a_cut_body_and_an_unknown_method(
+    http, emu, started_user
+):
+    token = emu.config.token
+    emu.set_faults(
+        Faults(
+            per_method={
+                "setMyCommands": MethodFault("html_502"),
+                "setMyDescription": MethodFault("unknown_method"),
+                "getMe": MethodFault("malformed_json", times=1),
+            }
+        )
+    )
+    commands = {"commands": [{"command": "start", "description": "Start"}]}
+    for _ in range(2):  # every call, until lifted
+        async with http.post(f"/bot{token}/setMyCommands", json=commands) as response:
+            assert response.status == 502 and response.content_type == "text/html"
+            assert "<title>502 Bad Gateway</title>" in await response.text()
+    async with http.post(f"/bot{token}/setMyDescription", json={"description": "d"}) as response:
+        assert response.status == 404
+        assert await response.json() == {"description": "Not Found"}  # no "ok"
+    async with http.get(f"/bot{token}/getMe") as response:
+        assert response.status == 200
+        with pytest.raises(ValueError):
+            json.loads(await response.text())
+    async with http.get(f"/bot{token}/getMe") as response:  # only the next one call
+        assert (await response.json())["ok"] is True
+    assert emu.bot.commands == {} and emu.bot.descriptions == {}
+    assert [r.kind for r in emu.faults] == [
+        "html_502",
+        "html_502",
+        "unknown_method",
+        "malformed_json",
+    ]
+    emu.script_fault("setMyCommands", None)
+    async with http.post(f"/bot{token}/setMyCommands", json=commands) as response:
+        assert (await response.json())["ok"] is True
+
+
+async def test_aiogram_cannot_decode_the_scripted_answers(make_bot, emu):
+    bot = make_bot()
+    for kind in ("html_502", "html_504", "malformed_json", "unknown_method"):
+        emu.script_fault("getMe", MethodFault(kind, times=1))
+        with pytest.raises(ClientDecodeError):
+            await bot.get_me()
+    emu.script_fault("getMe", MethodFault("error_503", times=1))
+    with pytest.raises(TelegramServerError):
+        await bot.get_me()
+    assert (await bot.get_me()).username == emu.config.bot_username
+    calls = emu.calls_of("getMe")
+    assert [c.status for c in calls] == [502, 504, 200, 404, 503, 200]
+    assert calls[2].fault == "malformed_json" and calls[-1].fault is None
+
+
+def test_a_scripted_fault_leaves_the_seeded_sequence_alone():
+    from emulator.faults import FaultInjector
+
+    seeded = Faults(seed=5, error_rate=0.3, drop_rate=0.1)
+    plain = FaultInjector(seeded)
+    expected = [(d.kind if (d := plain.decide("sendMessage")) else None) for _ in range(30)]
+    scripted = FaultInjector(
+        dataclasses.replace(seeded, per_method={"setMyCommands": MethodFault("unknown_method")})
+    )
+    kinds = []
+    for _ in range(30):
+        decision = scripted.decide("sendMessage")
+        kinds.append(decision.kind if decision else None)
+        assert scripted.decide("setMyCommands").kind == "unknown_method"
+    assert kinds == expected
+
+
+def test_a_method_fault_is_checked():
+    with pytest.raises(ValueError):
+        MethodFault("html_200")
+    with pytest.raises(ValueError):
+        MethodFault("error_500", times=0)
