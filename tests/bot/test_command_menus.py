@@ -113,7 +113,13 @@ async def test_stopping_ends_the_retries(emulator, bot, translator):
     await until(lambda: len(emulator.calls_of("setMyCommands")) > 10, "no retries")
     await menus.stop()
     assert not [t for t in asyncio.all_tasks() if "CommandMenus" in repr(t.get_coro())]
-    tried = len(emulator.calls_of("setMyCommands"))
     await menus.refresh_chat(bot, OLGA, "en", {"operator"})  # after stopping: once, no retry
-    assert len(emulator.calls_of("setMyCommands")) == tried + 1
+    await asyncio.sleep(0.1)  # time for a retry, were there one (none is awaited)
+    # Counted by content: a call cancelled by stop() may still be recorded late.
+    operator_menus = [
+        c
+        for c in emulator.calls_of("setMyCommands")
+        if any(command["command"] == "broadcast" for command in c.params["commands"])
+    ]
+    assert len(operator_menus) == 1
     assert not [t for t in asyncio.all_tasks() if "CommandMenus" in repr(t.get_coro())]
