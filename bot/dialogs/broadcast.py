@@ -32,6 +32,7 @@ from console.roles import OPERATOR_ROLES
 from delivery import broadcasts
 from domain.areas import AREAS
 from domain.regions import REGIONS
+from domain.text_input import InvalidNumber, read_year
 
 ORDER = ("ru", "kk", "en")  # Russian first: it is the fallback for the others
 TEXTS, LENGTHS, LANG, MEDIA, KIND, VALUES = "texts", "lengths", "lang", "media", "kind", "values"
@@ -169,11 +170,12 @@ async def number_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, A
 
 
 async def on_number(message: Message, _widget: Any, manager: DialogManager) -> None:
-    text = (message.text or "").strip()
-    if not text.isdigit() or len(text) > 9:
+    try:
+        year = read_year(message.text or "")
+    except InvalidNumber:
         await message.answer(texts_of(manager)("input.number_expected", example="2025"))
         return
-    _data(manager)[VALUES] = [text]
+    _data(manager)[VALUES] = [str(year)]
     await _to_confirm(manager)
 
 

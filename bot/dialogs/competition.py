@@ -20,11 +20,13 @@ from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
 from bot.dialogs.application_form import answers_block, local_time
 from bot.dialogs.common import Label, Tr, item_list, texts_of
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
+from bot.dialogs.inputs import number_refusal
 from bot.dialogs.states import OperatorCompetition as S
 from bot.i18n import Html, Texts
 from console import competition
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
+from domain.text_input import InvalidNumber, read_money
 from grants.application_form import format_tenge
 from grants.topics import parse_topic_id
 
@@ -213,20 +215,21 @@ async def on_decide(callback: CallbackQuery, button: Button, manager: DialogMana
 
 async def on_amount(message: Message, _w: Any, manager: DialogManager) -> None:
     t = texts_of(manager)
-    digits = (message.text or "").replace(" ", "").replace("\u00a0", "")
-    if not digits.isdigit() or len(digits) > 12:
-        await message.answer(t("console.amount_expected"))
+    try:
+        amount = read_money(message.text or "")
+    except InvalidNumber as refusal:
+        await message.answer(number_refusal(t, refusal))
         return
     store, actor, _clock = _env(manager)
     application, _topic = await competition.application_for_operator(
         store, actor, manager.dialog_data[APPLICATION]
     )
     try:
-        competition.check_amount(int(digits), application)
+        competition.check_amount(amount, application)
     except ConsoleError as exc:
         await _refuse(message, manager, exc)
         return
-    manager.dialog_data[AMOUNT] = int(digits)
+    manager.dialog_data[AMOUNT] = amount
     await manager.switch_to(S.reveal)
 
 
