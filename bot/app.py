@@ -69,6 +69,7 @@ from bot.middlewares.database import DatabaseSessionMiddleware, RememberDialogSt
 from bot.middlewares.deduplication import UpdateDeduplication
 from bot.middlewares.flood import FloodControl
 from bot.middlewares.people import PersonMiddleware
+from bot.middlewares.typed_text import DropButtonTail
 from bot.settings import TELEGRAM_API_URL, Settings
 from delivery.flush import DeliveryFlushMiddleware
 from delivery.rate_limit import (
@@ -237,6 +238,8 @@ def create_dispatcher(
     )
     dispatcher.update.outer_middleware(DatabaseSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(PersonMiddleware(translator, settings.default_locale))
+    # Before aiogram-dialog's own message middleware, which would read the tail as a button.
+    dispatcher.update.outer_middleware(DropButtonTail())
     # Innermost: once the handler committed, send the notices it queued.
     dispatcher.update.outer_middleware(
         DeliveryFlushMiddleware(session_factory, translator, settings, dispatcher["clock"])
