@@ -210,3 +210,25 @@ async def test_journey_helper_registers_quickly(user_factory):
     user = user_factory(AIGERIM, language_code="en")
     await register_organisation(user, "en", name="Daryn")
     assert "Daryn" in last_text(user)
+
+
+async def test_a_right_to_left_override_in_a_telegram_name_cannot_disguise_a_join_request(
+    user_factory,
+):
+    """ "Support" + U+202E + "etis.zk-knab" would show as "Supportbank-kz.site" in the
+    owner's notice; the override is dropped when the name is kept."""
+    owner = user_factory(AIGERIM, language_code="ru")
+    await register_organisation(owner, "ru", bin=BIN_DARYN, name="Дарын")
+
+    user = user_factory(BOLAT, language_code="ru", first_name="Support\u202eetis.zk-knab")
+    await open_menu(user, "ru")
+    await user.press(label("ru", "menu.register"))
+    await agree_if_asked(user, "ru")
+    await user.send(BIN_DARYN)
+    await user.press(label("ru", "registration.send_join_request"))
+
+    notice = owner.last_message().text
+    assert "\u202e" not in notice
+    assert notice == plain(
+        "ru", "staff.join_request_notice", person="Supportetis.zk-knab", organisation="Дарын"
+    )
