@@ -26,7 +26,7 @@ from bot.i18n import Html, Texts
 from console import competition
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
-from domain.text_input import InvalidNumber, read_money
+from domain.text_input import InvalidNumber, read_money, shown_name
 from grants.application_form import format_tenge
 from grants.topics import parse_topic_id
 
@@ -99,7 +99,7 @@ async def on_application(callback: CallbackQuery, _w: Any, manager: DialogManage
 def expert_name(t: Texts, person_id: int, name: str | None) -> str:
     """The name they consented to us keeping; without consent only a number of ours,
     never their Telegram id or profile name."""
-    return name or t.label("console.expert_unnamed", number=person_id)
+    return shown_name(name) or t.label("console.expert_unnamed", number=person_id)
 
 
 async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
