@@ -26,7 +26,13 @@ from bot.i18n import Html, Texts
 from console import competition
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
-from domain.text_input import InvalidNumber, read_money, shown_name
+from domain.text_input import (
+    InvalidNumber,
+    clean_text,
+    has_visible_character,
+    read_money,
+    shown_name,
+)
 from grants.application_form import format_tenge
 from grants.topics import parse_topic_id
 
@@ -235,15 +241,16 @@ async def on_amount(message: Message, _w: Any, manager: DialogManager) -> None:
 
 async def on_reject_reason(message: Message, _w: Any, manager: DialogManager) -> None:
     t = texts_of(manager)
-    if not message.text:
+    reason = clean_text(message.text or "")
+    if not has_visible_character(reason):
         await message.answer(t("input.text_expected"))
         return
-    if len(message.text) > competition.REASON_LIMIT:
+    if len(reason) > competition.REASON_LIMIT:
         await message.answer(
-            t("console.reason_too_long", limit=competition.REASON_LIMIT, length=len(message.text))
+            t("console.reason_too_long", limit=competition.REASON_LIMIT, length=len(reason))
         )
         return
-    manager.dialog_data[REASON] = message.text
+    manager.dialog_data[REASON] = reason
     await manager.switch_to(S.reveal)
 
 
