@@ -287,7 +287,8 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, str):
         # A leading = + - @ would run as a formula in Excel: keep what people typed as text.
-        if value[:1] in ("=", "+", "-", "@") and not value.lstrip("+-").isdigit():
+        number = value.lstrip("+-")
+        if value[:1] in ("=", "+", "-", "@") and not (number.isascii() and number.isdigit()):
             value = "'" + value
         return value[:CELL_LIMIT]
     return value
