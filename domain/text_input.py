@@ -73,7 +73,21 @@ UNITS: dict[NumberKind, frozenset[str]] = {
             "человек",
             "человека",
             "людей",
+            "қызметкер",
+            "ерікті",
+            "сотрудник",
+            "сотрудника",
+            "сотрудников",
+            "волонтер",
+            "волонтера",
+            "волонтеров",
+            "волонтёр",
+            "волонтёра",
+            "волонтёров",
             "people",
+            "staff",
+            "volunteer",
+            "volunteers",
             "persons",
             "person",
             "ppl",
@@ -147,10 +161,10 @@ _SEPARATORS = str.maketrans("", "", " ,'’")
 
 def _check_units(prefix: str, suffix: str, kind: NumberKind) -> None:
     before, after = prefix.strip(), suffix.strip().removesuffix(".").strip()
+    if before in _MINUS:
+        raise InvalidNumber(NumberProblem.NEGATIVE, kind)
     if before in ("+", "") and not after:
         return
-    if before in _MINUS and not after:
-        raise InvalidNumber(NumberProblem.NEGATIVE, kind)
     if before and after:
         raise InvalidNumber(NumberProblem.NOT_A_NUMBER, kind)
     unit = before or after
