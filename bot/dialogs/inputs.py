@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Texts
-from domain.text_input import InvalidNumber, InvalidText, NumberProblem, TextProblem
+from domain.text_input import InvalidNumber, InvalidText, NumberKind, NumberProblem, TextProblem
 
 
 def number_refusal(t: Texts, refusal: InvalidNumber) -> str:
@@ -14,7 +14,11 @@ def number_refusal(t: Texts, refusal: InvalidNumber) -> str:
     if refusal.reason is NumberProblem.NEGATIVE:
         return t("input.number.negative")
     reason = NumberProblem.NOT_A_NUMBER if refusal.reason is NumberProblem.EMPTY else refusal.reason
-    return t(f"input.number.{refusal.kind}.{reason}", **refusal.params)
+    params = dict(refusal.params)
+    if isinstance(params.get("max"), int) and refusal.kind is not NumberKind.YEAR:
+        # Grouped as amounts are written in Kazakhstan: 1 000 000 000 000.
+        params["max"] = f"{params['max']:,}".replace(",", "\u00a0")
+    return t(f"input.number.{refusal.kind}.{reason}", **params)
 
 
 def text_refusal(t: Texts, refusal: InvalidText) -> str:
