@@ -259,10 +259,11 @@ def create_dispatcher(
     intent_ids.install()
     # Before aiogram-dialog's own message middleware, which would take a text's
     # invisible ending for a reply keyboard button's data.
-    dispatcher.message.outer_middleware(CutInvisibleEndings())
-    # A message with no sender (a channel's post, an anonymous administrator) has no
-    # person to answer, and aiogram-dialog keys every dialog by the person.
+    # Before aiogram-dialog's own message middlewares: it would take a text's invisible
+    # ending for a reply keyboard button's data, and it keys every dialog by the person,
+    # whom a message with no sender (a channel's post, an anonymous administrator) lacks.
     for observer in (dispatcher.message, dispatcher.business_message):
+        observer.outer_middleware(CutInvisibleEndings())
         observer.outer_middleware(SkipSenderless())
     setup_dialogs(dispatcher, events_isolation=events_isolation)
     dispatcher.shutdown.register(wiring.in_flight.drain)

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from bot.i18n import Texts
 from console.audit import record
 from console.roles import Actor
+from domain.text_input import InvalidNumber, read_year
 from storage.models import ActivityReport, Application, GrantTopic, Organisation
 from storage.repositories.awards import AwardRepository
 from storage.repositories.organisations import organisation_view
@@ -286,7 +287,8 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, str):
         # A leading = + - @ would run as a formula in Excel: keep what people typed as text.
-        if value[:1] in ("=", "+", "-", "@") and not value.lstrip("+-").isdigit():
+        number = value.lstrip("+-")
+        if value[:1] in ("=", "+", "-", "@") and not (number.isascii() and number.isdigit()):
             value = "'" + value
         return value[:CELL_LIMIT]
     return value
@@ -387,13 +389,19 @@ def parse_request(words: Sequence[str]) -> tuple[ExportKind, ExportFormat, Expor
             raise ExportError(ExportProblem.BAD_REQUEST)
     if kind is None or set(options) - {"topic", "region", "year"}:
         raise ExportError(ExportProblem.BAD_REQUEST)
-    year = options.get("year")
-    if year is not None and not year.isdigit():
-        raise ExportError(ExportProblem.BAD_YEAR)
     filters = ExportFilters(
         topic=options.get("topic") or None,
         region=options.get("region") or None,
-        year=int(year) if year else None,
+        year=_year(options.get("year")),
     )
     filters.check()
     return kind, fmt, filters
+
+
+def _year(typed: str | None) -> int | None:
+    if not typed:
+        return None
+    try:
+        return read_year(typed)
+    except InvalidNumber:
+        raise ExportError(ExportProblem.BAD_YEAR) from None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from console.audit import record
+from domain.text_input import shown_name
 from storage.models import Role
 from storage.repositories.people import PersonView
 from storage.store import Store
@@ -132,7 +133,7 @@ async def holders(store: Store) -> list[RoleHolder]:
     result = []
     for telegram_id in sorted(found):
         person = await store.people.get(telegram_id)
-        name = (person.full_name or person.username) if person else None
+        name = shown_name(person.full_name or person.username) if person else None
         result.append(RoleHolder(telegram_id, name, tuple(sorted(found[telegram_id]))))
     return result
 

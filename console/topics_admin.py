@@ -15,6 +15,7 @@ from console.roles import Actor, Forbidden
 from domain.areas import AREAS
 from domain.deadlines import at_local, end_of_local_day
 from domain.grants import GrantType
+from domain.text_input import InvalidNumber, read_money
 from domain.text_limits import clean_user_text
 from storage.models import Role, TopicStatus
 from storage.repositories.topics import TopicView
@@ -40,7 +41,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 LIMITS = {"title": 300, "description": 3000}
 CODE = re.compile(r"[a-z0-9][a-z0-9_-]{1,63}")
-DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 OPENS_AT = time(0, 0)
 # What may follow each status; a closed topic may reopen while its deadline is ahead.
 TOPIC_TRANSITIONS: dict[TopicStatus, frozenset[TopicStatus]] = {
@@ -75,10 +76,13 @@ def parse_field(name: str, text: str, zone: ZoneInfo) -> Any:
             raise ConsoleError("topic_admin.choose")
         return text
     if name in ("budget_min", "budget_max"):
-        digits = re.sub(r"[\s\u00a0]", "", text)
-        if not digits.isdigit() or not 0 < int(digits) < 10**12:
+        try:
+            amount = read_money(text)
+        except InvalidNumber:
+            amount = 0
+        if not 0 < amount < 10**12:
             raise ConsoleError("topic_admin.bad_amount")
-        return int(digits)
+        return amount
     if name in ("opens_at", "closes_at"):
         match = DATE.fullmatch(text)
         try:

@@ -17,15 +17,22 @@ from domain.grants import (
     check_institutional,
     max_institutional_amount,
 )
-from domain.money import parse_tenge
 from domain.regions import REGIONS, is_region
+from domain.text_input import (
+    InvalidNumber,
+    NumberKind,
+    NumberProblem,
+    read_money,
+    read_months,
+    read_name,
+    read_number,
+    read_text,
+)
 from domain.text_limits import (
     ACTIVITIES_LIMIT,
     APPLICATION_TITLE_LIMIT,
     EXPECTED_RESULTS_LIMIT,
     PROBLEM_LIMIT,
-    check_length,
-    clean_user_text,
 )
 from storage.repositories.topics import TopicView
 
@@ -47,10 +54,7 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 _RULE_MESSAGES = {
     "text.too_long": "input.too_long",
     "text.empty": "input.text_expected",
-    "amount.empty": "application.amount_expected",
-    "amount.not_a_number": "application.amount_expected",
-    "amount.fraction": "application.amount_fraction",
-    "amount.too_large": "application.amount_expected",
+    "text.no_letters": "input.no_letters",
 }
 
 
@@ -81,19 +85,30 @@ class Attachment:
 
 
 def parse_text(field: str, raw: str) -> str:
-    text = clean_user_text(raw)
     try:
-        check_length(text, TEXT_LIMITS[field])
+        if field == "title":
+            return read_name(raw, TEXT_LIMITS[field])
+        return read_text(raw, TEXT_LIMITS[field])
     except RuleViolation as exc:
         raise _refusal(exc) from None
-    return text
 
 
-def parse_whole_number(raw: str, *, minimum: int, maximum: int) -> int:
-    text = raw.strip().replace(" ", "").replace("\u00a0", "")
-    if not text.isdigit():
-        raise FormProblem("application.number_expected", minimum=minimum, maximum=maximum)
-    value = int(text)
+def _number_refusal(exc: InvalidNumber, key: str, **params) -> FormProblem:
+    """The field's own message; a unit of another kind ("150 ₸" for people) says what is asked."""
+    if exc.reason is NumberProblem.WRONG_UNIT:
+        return FormProblem(f"input.number.{exc.kind}.wrong_unit")
+    return FormProblem(key, **params)
+
+
+def parse_whole_number(
+    raw: str, *, minimum: int, maximum: int, kind: NumberKind = NumberKind.COUNT
+) -> int:
+    try:
+        value = read_number(raw, kind)
+    except InvalidNumber as exc:
+        raise _number_refusal(
+            exc, "application.number_expected", minimum=minimum, maximum=maximum
+        ) from None
     if not minimum <= value <= maximum:
         raise FormProblem("application.number_range", minimum=minimum, maximum=maximum)
     return value
@@ -106,9 +121,12 @@ def parse_beneficiaries(raw: str) -> int:
 def parse_duration(raw: str, topic: TopicView) -> int:
     low, high = duration_range(topic)
     try:
-        return parse_whole_number(raw, minimum=low, maximum=high)
-    except FormProblem:
-        raise FormProblem("application.duration_range", min=low, max=high) from None
+        months = read_months(raw)
+    except InvalidNumber as exc:
+        raise _number_refusal(exc, "application.duration_range", min=low, max=high) from None
+    if not low <= months <= high:
+        raise FormProblem("application.duration_range", min=low, max=high)
+    return months
 
 
 def check_duration_for(months: int, topic: TopicView) -> None:
@@ -125,9 +143,11 @@ def duration_range(topic: TopicView) -> tuple[int, int]:
 
 def parse_money(raw: str) -> int:
     try:
-        return parse_tenge(raw)
-    except RuleViolation as exc:
-        raise _refusal(exc, example="1 500 000") from None
+        return read_money(raw)
+    except InvalidNumber as exc:
+        if exc.reason is NumberProblem.FRACTION:
+            raise FormProblem("application.amount_fraction", example="1 500 000") from None
+        raise _number_refusal(exc, "application.amount_expected", example="1 500 000") from None
 
 
 def check_total(total: int, topic: TopicView) -> None:

@@ -23,7 +23,7 @@ from storage.store import Store
 
 LOCALES = ("kk", "ru", "en")
 APPLICATION_LANGUAGES = ("kk", "ru")
-_RELATIVE = re.compile(r"^now\s*([+-])\s*(\d+)\s*([dhm])$")
+_RELATIVE = re.compile(r"^now\s*([+-])\s*([0-9]{1,6})\s*([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 

@@ -21,7 +21,7 @@ from domain.deadlines import activity_report_deadline, reporting_year_due
 from domain.money import MAX_AMOUNT_KZT
 from domain.organisation import check_people_count
 from domain.regions import is_region
-from domain.text_limits import check_length, clean_user_text
+from domain.text_input import NumberKind, read_name, read_number
 from registry.staff import require_member
 from storage.models import ReportStatus
 from storage.repositories.activity_reports import REPORT_NUMBER_FIELDS, ReportView
@@ -142,6 +142,14 @@ async def _editable(
     return report
 
 
+def read_report_number(field: str, raw: str) -> int:
+    """Tenge or a head-count as people type it ("1 500 000 ₸", "150 адам"); raises
+    InvalidNumber when it is no number, FilingError when it is out of bounds."""
+    value = read_number(raw, NumberKind.MONEY if field in AMOUNT_FIELDS else NumberKind.COUNT)
+    check_number(field, value)
+    return value
+
+
 def check_number(field: str, value: int) -> None:
     """Refuse negative and absurd values; the cap depends on what is counted."""
     if field in PEOPLE_FIELDS:
@@ -172,9 +180,7 @@ async def set_number(
 
 
 def clean_project_title(raw: str) -> str:
-    title = clean_user_text(raw)
-    check_length(title, PROJECT_TITLE_LIMIT)
-    return title
+    return read_name(raw, PROJECT_TITLE_LIMIT)
 
 
 async def add_project(

@@ -7,7 +7,6 @@ button's callback data can be forged.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -20,6 +19,7 @@ from domain.errors import RuleViolation
 from domain.organisation import LegalForm, check_founded_year, check_people_count
 from domain.phone import normalize_phone
 from domain.regions import is_region
+from domain.text_input import clean_text, read_count, read_name, read_year
 from domain.text_limits import (
     ORGANISATION_DESCRIPTION_LIMIT,
     check_length,
@@ -66,18 +66,6 @@ TYPED_FIELDS = frozenset(
 )
 NUMBER_FIELDS = frozenset({"founded_year", "staff_count", "volunteer_count"})
 
-_NUMBER = re.compile(r"-?\d+")
-_NUMBER_SEPARATORS = str.maketrans("", "", " \u00a0\u202f")
-
-
-class NumberProblem(StrEnum):
-    NOT_A_NUMBER = "not_a_number"
-
-
-class InvalidNumber(RuleViolation):
-    def __init__(self, reason: NumberProblem, **params: int | str) -> None:
-        super().__init__(reason, **params)
-
 
 class ChoiceProblem(StrEnum):
     UNKNOWN = "unknown"
@@ -89,27 +77,29 @@ class InvalidChoice(RuleViolation):
         super().__init__(reason)
 
 
-def parse_number(raw: str, example: int) -> int:
-    text = raw.strip().translate(_NUMBER_SEPARATORS)
-    if not _NUMBER.fullmatch(text) or len(text) > 12:
-        raise InvalidNumber(NumberProblem.NOT_A_NUMBER, example=example)
-    return int(text)
-
-
 def _text(raw: str, limit: int, required: bool = True) -> str | None:
     text = clean_user_text(raw)
     check_length(text, limit, required=required)
     return text or None
 
 
+def _name(raw: str, _today: date) -> str:
+    return read_name(raw, NAME_LIMIT)
+
+
+def _other_name(raw: str, _today: date) -> str | None:
+    # Optional: a blank answer is no name, a name of invisible characters is refused.
+    return read_name(raw, NAME_LIMIT) if clean_text(raw, multiline=False) else None
+
+
 def _founded_year(raw: str | int, today: date) -> int:
-    year = raw if isinstance(raw, int) else parse_number(raw, example=2015)
+    year = raw if isinstance(raw, int) else read_year(raw)
     check_founded_year(year, today)
     return year
 
 
 def _people(raw: str | int, _today: date) -> int:
-    count = raw if isinstance(raw, int) else parse_number(raw, example=12)
+    count = raw if isinstance(raw, int) else read_count(raw)
     check_people_count(count)
     return count
 
@@ -143,8 +133,8 @@ _LEGAL_FORMS = frozenset(form.value for form in LegalForm)
 
 _CHECKS: dict[str, Callable[[Any, date], Any]] = {
     "bin": lambda raw, _today: validate_bin(raw),
-    "name": lambda raw, _today: _text(raw, NAME_LIMIT),
-    "name_alt": lambda raw, _today: _text(raw, NAME_LIMIT, required=False),
+    "name": _name,
+    "name_alt": _other_name,
     "legal_form": _choice(_LEGAL_FORMS.__contains__),
     "region": _choice(is_region),
     "areas": _areas,

@@ -9,9 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from domain.text_input import clean_text
 from storage.models import MemberRole
 from storage.repositories.deliveries import DeliveryRepository
 from storage.store import Store
+
+# The widths of people.full_name and people.username.
+NAME_COLUMN, USERNAME_COLUMN = 256, 64
 
 # Change this whenever the consent text in the catalogs changes meaningfully.
 CONSENT_VERSION = "2026-11-v1"
@@ -20,8 +24,14 @@ CONSENT_VERSION = "2026-11-v1"
 async def give_consent(
     store: Store, telegram_id: int, full_name: str | None, username: str | None, when: datetime
 ) -> None:
+    # The name is shown to colleagues and operators: stored without the bidi controls
+    # that would reorder the sentence around it ("Support" + RLO + "etis.zk-knab").
     await store.people.record_consent(
-        telegram_id, version=CONSENT_VERSION, when=when, full_name=full_name, username=username
+        telegram_id,
+        version=CONSENT_VERSION,
+        when=when,
+        full_name=clean_text(full_name or "", multiline=False)[:NAME_COLUMN] or None,
+        username=clean_text(username or "", multiline=False)[:USERNAME_COLUMN] or None,
     )
 
 

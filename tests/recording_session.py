@@ -14,7 +14,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import EditMessageText, GetMe, SendMessage, TelegramMethod
-from aiogram.types import Chat, Message, User
+from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
 
 BOT_USER = User(id=123456789, is_bot=True, first_name="NGO bot", username="ngo_test_bot")
 
@@ -37,7 +37,10 @@ class RecordingSession(BaseSession):
                 chat=Chat(id=int(method.chat_id), type="private"),
                 from_user=BOT_USER,
                 text=method.text,
-                reply_markup=method.reply_markup,
+                # A reply keyboard goes under the input field, not on the message.
+                reply_markup=method.reply_markup
+                if isinstance(method.reply_markup, InlineKeyboardMarkup)
+                else None,
             )
         return True
 

@@ -26,6 +26,7 @@ from bot.i18n import Html, Texts
 from domain.application_status import ApplicationStatus
 from domain.grants import max_institutional_amount
 from domain.regions import REGIONS
+from domain.text_input import shown_name
 from grants import application_form as form
 from grants import applications
 from grants.application_form import FormProblem, format_tenge
@@ -434,7 +435,7 @@ async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         "topic": topic.title(t.locale),
         "organisation": application.organisation_name,
         "answers": answers_block(t, application, SUMMARY_PREVIEW),
-        "editor": application.updated_by_name or "—",
+        "editor": shown_name(application.updated_by_name) or "—",
         "edited_at": local_time(dialog_manager, application.updated_at),
         "warnings": Html(warnings),
         "has_warnings": bool(warnings),
@@ -446,7 +447,7 @@ async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         "reference": application.reference or "—",
         "budget": t.label("application.tenge", amount=format_tenge(application.budget_total or 0)),
         "submitted_at": local_time(dialog_manager, application.submitted_at),
-        "submitted_by": application.submitted_by_name or "—",
+        "submitted_by": shown_name(application.submitted_by_name) or "—",
     }
 
 

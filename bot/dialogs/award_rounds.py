@@ -23,6 +23,7 @@ from console.awards import AwardError
 from console.roles import OPERATOR_ROLES, Actor, Forbidden, acting_as
 from domain.areas import AREAS
 from domain.errors import RuleViolation
+from domain.text_input import plain_id
 
 ROUND = "round"
 APPLICATION = "application"
@@ -62,7 +63,9 @@ async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 
 async def on_round(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
-    manager.dialog_data[ROUND] = int(item_id)
+    if plain_id(item_id) is None:
+        return
+    manager.dialog_data[ROUND] = plain_id(item_id)
     await manager.switch_to(AwardRounds.round)
 
 
@@ -189,7 +192,9 @@ async def round_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, An
 
 
 async def on_application(_c: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
-    manager.dialog_data[APPLICATION] = int(item_id)
+    if plain_id(item_id) is None:
+        return
+    manager.dialog_data[APPLICATION] = plain_id(item_id)
     await manager.switch_to(AwardRounds.application)
 
 

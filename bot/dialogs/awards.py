@@ -22,6 +22,7 @@ from console import awards
 from console.awards import AwardError
 from domain.areas import AREAS
 from domain.errors import RuleViolation
+from domain.text_input import plain_id
 from registry.staff import StaffError, active_organisation_id
 
 ROUND = "round"
@@ -63,8 +64,11 @@ async def rounds_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, A
 
 
 async def on_round(_c: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
+    round_id = plain_id(item_id)
+    if round_id is None:
+        return
     manager.dialog_data.clear()
-    manager.dialog_data[ROUND] = int(item_id)
+    manager.dialog_data[ROUND] = round_id
     await manager.switch_to(AwardsApply.card)
 
 

@@ -32,6 +32,7 @@ from console.roles import OPERATOR_ROLES
 from delivery import broadcasts
 from domain.areas import AREAS
 from domain.regions import REGIONS
+from domain.text_input import InvalidNumber, clean_text, has_visible_character, read_year
 
 ORDER = ("ru", "kk", "en")  # Russian first: it is the fallback for the others
 TEXTS, LENGTHS, LANG, MEDIA, KIND, VALUES = "texts", "lengths", "lang", "media", "kind", "values"
@@ -85,7 +86,7 @@ async def _next_language(manager: DialogManager) -> None:
 
 async def on_text(message: Message, _widget: Any, manager: DialogManager) -> None:
     t = texts_of(manager)
-    if not message.text:
+    if not has_visible_character(clean_text(message.text or "")):
         await message.answer(t("input.text_expected"))
         return
     if len(message.text) > broadcasts.TEXT_LIMIT:
@@ -95,7 +96,8 @@ async def on_text(message: Message, _widget: Any, manager: DialogManager) -> Non
         return
     data = _data(manager)
     lang = ORDER[data[LANG]]
-    data[TEXTS][lang] = message.html_text
+    # What every recipient sees: nothing hidden that reorders or hides the text.
+    data[TEXTS][lang] = clean_text(message.html_text)
     data[LENGTHS][lang] = len(message.text)
     await _next_language(manager)
 
@@ -169,11 +171,12 @@ async def number_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, A
 
 
 async def on_number(message: Message, _widget: Any, manager: DialogManager) -> None:
-    text = (message.text or "").strip()
-    if not text.isdigit() or len(text) > 9:
+    try:
+        year = read_year(message.text or "")
+    except InvalidNumber:
         await message.answer(texts_of(manager)("input.number_expected", example="2025"))
         return
-    _data(manager)[VALUES] = [text]
+    _data(manager)[VALUES] = [str(year)]
     await _to_confirm(manager)
 
 

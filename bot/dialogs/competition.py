@@ -20,11 +20,19 @@ from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
 from bot.dialogs.application_form import answers_block, local_time
 from bot.dialogs.common import Label, Tr, item_list, texts_of
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
+from bot.dialogs.inputs import number_refusal
 from bot.dialogs.states import OperatorCompetition as S
 from bot.i18n import Html, Texts
 from console import competition
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
+from domain.text_input import (
+    InvalidNumber,
+    clean_text,
+    has_visible_character,
+    read_money,
+    shown_name,
+)
 from grants.application_form import format_tenge
 from grants.topics import parse_topic_id
 
@@ -97,7 +105,7 @@ async def on_application(callback: CallbackQuery, _w: Any, manager: DialogManage
 def expert_name(t: Texts, person_id: int, name: str | None) -> str:
     """The name they consented to us keeping; without consent only a number of ours,
     never their Telegram id or profile name."""
-    return name or t.label("console.expert_unnamed", number=person_id)
+    return shown_name(name) or t.label("console.expert_unnamed", number=person_id)
 
 
 async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
@@ -213,34 +221,36 @@ async def on_decide(callback: CallbackQuery, button: Button, manager: DialogMana
 
 async def on_amount(message: Message, _w: Any, manager: DialogManager) -> None:
     t = texts_of(manager)
-    digits = (message.text or "").replace(" ", "").replace("\u00a0", "")
-    if not digits.isdigit() or len(digits) > 12:
-        await message.answer(t("console.amount_expected"))
+    try:
+        amount = read_money(message.text or "")
+    except InvalidNumber as refusal:
+        await message.answer(number_refusal(t, refusal))
         return
     store, actor, _clock = _env(manager)
     application, _topic = await competition.application_for_operator(
         store, actor, manager.dialog_data[APPLICATION]
     )
     try:
-        competition.check_amount(int(digits), application)
+        competition.check_amount(amount, application)
     except ConsoleError as exc:
         await _refuse(message, manager, exc)
         return
-    manager.dialog_data[AMOUNT] = int(digits)
+    manager.dialog_data[AMOUNT] = amount
     await manager.switch_to(S.reveal)
 
 
 async def on_reject_reason(message: Message, _w: Any, manager: DialogManager) -> None:
     t = texts_of(manager)
-    if not message.text:
+    reason = clean_text(message.text or "")
+    if not has_visible_character(reason):
         await message.answer(t("input.text_expected"))
         return
-    if len(message.text) > competition.REASON_LIMIT:
+    if len(reason) > competition.REASON_LIMIT:
         await message.answer(
-            t("console.reason_too_long", limit=competition.REASON_LIMIT, length=len(message.text))
+            t("console.reason_too_long", limit=competition.REASON_LIMIT, length=len(reason))
         )
         return
-    manager.dialog_data[REASON] = message.text
+    manager.dialog_data[REASON] = reason
     await manager.switch_to(S.reveal)
 
 

@@ -21,6 +21,7 @@ from bot.dialogs.states import Directory, MainMenu
 from bot.i18n import Texts
 from domain.areas import AREAS
 from domain.regions import REGIONS
+from domain.text_input import clean_text, plain_id
 from registry import directory
 
 QUERY = "query"
@@ -83,7 +84,7 @@ async def on_query(message: Message, _widget: MessageInput, manager: DialogManag
     if not message.text:
         await message.answer(t("input.text_expected"))
         return
-    query = message.text.strip()
+    query = clean_text(message.text, multiline=False)
     if len(query) > directory.MAX_QUERY:
         await message.answer(t("input.too_long", length=len(query), limit=directory.MAX_QUERY))
         return
@@ -124,7 +125,8 @@ def _choices_getter(prefix: str, codes: tuple[str, ...]):
 async def on_result(callback: CallbackQuery, _w: Select, manager: DialogManager, item: str) -> None:
     store = manager.middleware_data["store"]
     # Card ids come back from the client and can be forged: only listed ones open.
-    card = await directory.card(store, int(item)) if item.isdigit() else None
+    card_id = plain_id(item)
+    card = await directory.card(store, card_id) if card_id is not None else None
     if card is None:
         await callback.answer(texts_of(manager)("directory.not_listed"), show_alert=True)
         return

@@ -19,13 +19,14 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.clock import Clock
 from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.inputs import number_refusal, text_refusal
 from bot.dialogs.states import Filing, MainMenu, Registration
 from bot.i18n import Html, Texts
 from domain.areas import AREAS
 from domain.errors import RuleViolation
-from domain.money import parse_tenge
 from domain.regions import REGIONS
-from domain.text_limits import InvalidText, TextProblem
+from domain.text_input import InvalidNumber, plain_id
+from domain.text_limits import InvalidText
 from registry import activity
 from registry.activity import FilingError, FilingProblem
 from registry.staff import StaffError, active_organisation_id
@@ -207,21 +208,17 @@ async def number_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, A
 
 
 def _read_number(field: str, raw: str) -> int:
-    """Tenge or a head-count as people type it: "1 500 000", "1500000 ₸"."""
-    text = raw.strip()
-    if text.startswith(("-", "−")):
-        raise FilingError(FilingProblem.NEGATIVE)
-    value = parse_tenge(text)
-    activity.check_number(field if field in REPORT_NUMBER_FIELDS else "total_beneficiaries", value)
-    return value
+    return activity.read_report_number(
+        field if field in REPORT_NUMBER_FIELDS else "total_beneficiaries", raw
+    )
 
 
 async def _refuse(message: Message, manager: DialogManager, error: Exception) -> None:
     t = texts_of(manager)
-    if isinstance(error, InvalidText) and error.reason == TextProblem.TOO_LONG:
-        text = t("input.too_long", **error.params)
-    elif isinstance(error, InvalidText):
-        text = t("input.text_expected")
+    if isinstance(error, InvalidText):
+        text = text_refusal(t, error)
+    elif isinstance(error, InvalidNumber):
+        text = number_refusal(t, error)
     else:
         params = dict(getattr(error, "params", {}))
         if "max" in params:
@@ -365,9 +362,9 @@ async def projects_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
 
 
 async def on_remove(callback: CallbackQuery, _w: Select, manager: DialogManager, item: str) -> None:
-    if not item.isdigit():
+    project_id = plain_id(item)
+    if project_id is None:
         return
-    project_id = int(item)
 
     async def save(store, person, organisation_id, year, *, now, zone):
         await activity.remove_project(store, person, organisation_id, year, project_id, now, zone)

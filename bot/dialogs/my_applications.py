@@ -20,6 +20,7 @@ from bot.dialogs.states import ApplicationForm, MyApplications
 from bot.handlers.applications import notify_status_change
 from bot.i18n import Html, Texts
 from domain.application_status import EDITABLE_STATUSES, ApplicationStatus
+from domain.text_input import shown_name
 from grants import applications
 from grants.applications import ApplicationClosed, NotYours
 from registry.staff import active_organisation_id
@@ -84,7 +85,7 @@ async def details_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
             "my_applications.event",
             at=local_time(dialog_manager, event.at),
             status=_status(t, event.to_status),
-            by=event.by_name or "—",
+            by=shown_name(event.by_name) or "—",
         )
         for event in await store.applications.events(application.id)
     )

@@ -30,6 +30,7 @@ from bot.dialogs.organisation_fields import (
 )
 from bot.dialogs.states import Filing, OrganisationCard, Registration, Staff
 from bot.i18n import Html, Texts
+from domain.text_input import shown_name
 from registry import activity
 from registry.forms import EDITABLE_FIELDS
 from registry.organisations import OrganisationError, organisation_for, update_field
@@ -60,7 +61,7 @@ async def filing_line(t: Texts, store: Store, organisation_id: int, manager: Dia
     if state.submitted:
         members = {m.person_id: m for m in await store.memberships.members(organisation_id)}
         by = members.get(state.report.submitted_by)
-        who = (by.full_name if by else None) or t.label("common.not_set")
+        who = (shown_name(by.full_name) if by else None) or t.label("common.not_set")
         return t(
             "organisation.filed",
             year=state.year,

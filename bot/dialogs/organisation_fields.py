@@ -28,11 +28,13 @@ from aiogram_dialog.widgets.kbd import Button, Column, Group, Multiselect, Row, 
 from aiogram_dialog.widgets.text import Text
 
 from bot.dialogs.common import Label, texts_of
+from bot.dialogs.inputs import number_refusal, text_refusal
 from bot.i18n import Texts
 from domain.areas import AREAS
 from domain.errors import RuleViolation
 from domain.organisation import LegalForm
 from domain.regions import REGIONS
+from domain.text_input import InvalidNumber, InvalidText, TextProblem
 from registry.forms import FIELDS, OPTIONAL_FIELDS, TYPED_FIELDS, check_value
 
 FIELD_KEY = "field"
@@ -62,6 +64,10 @@ def local_today(manager: DialogManager) -> date:
 
 
 def refusal_text(t: Texts, violation: RuleViolation) -> str:
+    if isinstance(violation, InvalidNumber):
+        return number_refusal(t, violation)
+    if isinstance(violation, InvalidText) and violation.reason is TextProblem.NO_LETTERS:
+        return text_refusal(t, violation)
     key = _SHARED_REFUSALS.get(violation.code, f"rule.{violation.code}")
     return t(key, **violation.params)
 

@@ -18,6 +18,7 @@ from bot.dialogs.states import RolesAdmin as S
 from bot.i18n import Html
 from console import roles
 from console.roles import ADMIN_ROLES, Forbidden
+from domain.text_input import InvalidNumber, read_integer
 from storage.models import Role
 
 MODE, TARGET = "mode", "target"
@@ -46,11 +47,14 @@ async def on_mode(callback: CallbackQuery, button: Button, manager: DialogManage
 
 
 async def on_person(message: Message, _w: Any, manager: DialogManager) -> None:
-    text = (message.text or "").strip()
-    if not text.isdigit() or len(text) > MAX_TELEGRAM_ID_DIGITS:
+    try:
+        telegram_id = read_integer(message.text or "")
+    except InvalidNumber:
+        telegram_id = None
+    if telegram_id is None or len(str(telegram_id)) > MAX_TELEGRAM_ID_DIGITS:
         await message.answer(texts_of(manager)("roles.id_expected"))
         return
-    manager.dialog_data[TARGET] = int(text)
+    manager.dialog_data[TARGET] = telegram_id
     await manager.switch_to(S.role)
 
 

@@ -27,6 +27,7 @@ from aiogram_dialog.widgets.text import Format
 from bot.dialogs.common import Label, Tr, texts_of
 from bot.dialogs.states import Consent, MainMenu, Staff
 from bot.handlers.staff import TOKEN_KEY, decide_and_tell, display_name, join_by_invite
+from domain.text_input import plain_id
 from registry import staff
 from registry.staff import StaffError
 
@@ -110,7 +111,9 @@ async def _refuse(callback: CallbackQuery, manager: DialogManager, error: StaffE
 
 
 async def on_member_chosen(callback: CallbackQuery, _w, manager: DialogManager, item: str) -> None:
-    manager.dialog_data[MEMBER_KEY] = int(item)
+    if plain_id(item) is None:
+        return
+    manager.dialog_data[MEMBER_KEY] = plain_id(item)
     await manager.switch_to(Staff.member)
 
 
@@ -169,7 +172,7 @@ async def on_revoke(callback: CallbackQuery, _w, manager: DialogManager, item: s
             store,
             _mw(manager, "person"),
             manager.start_data[ORGANISATION_KEY],
-            int(item),
+            plain_id(item) or 0,
             _mw(manager, "clock").now(),
         )
     except StaffError as error:
@@ -186,7 +189,7 @@ async def _decide(callback: CallbackQuery, manager: DialogManager, approve: bool
         await decide_and_tell(
             data["store"],
             data["person"],
-            int(manager.item_id),
+            plain_id(manager.item_id) or 0,
             approve,
             clock=data["clock"],
             bot=data["bot"],

@@ -15,6 +15,7 @@ from bot.handlers.language import send_language_picker
 from bot.i18n import Texts, Translator
 from bot.notifications import notify
 from bot.settings import Settings
+from domain.text_input import shown_name
 from registry import staff
 from registry.staff import INVITE_PREFIX, StaffError
 from storage.repositories.memberships import JoinRequestView
@@ -25,8 +26,10 @@ TOKEN_KEY = "token"
 
 
 def display_name(full_name: str | None, username: str | None) -> str:
-    """How a person is shown to colleagues: plain text, escaped where it is used."""
-    name = full_name or ""
+    """How a person is shown to colleagues: plain text, escaped where it is used, its
+    direction isolated so it cannot reorder the sentence it stands in."""
+    name = shown_name(full_name)
+    username = shown_name(username)
     if username:
         name = f"{name} (@{username})" if name else f"@{username}"
     return name or "—"

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
+from domain.text_input import shown_name
 from storage.models import ActivityProject, ActivityReport, Person, ReportStatus
 
 REPORT_NUMBER_FIELDS = (
@@ -202,6 +203,6 @@ class ActivityReportRepository:
             select(Person.id, Person.full_name, Person.username).where(Person.id.in_(person_ids))
         )
         return {
-            person_id: full_name or (f"@{username}" if username else None)
+            person_id: shown_name(full_name) or (f"@{username}" if username else None)
             for person_id, full_name, username in rows
         }

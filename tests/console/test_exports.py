@@ -16,6 +16,7 @@ from console.exports import (
     ExportFilters,
     ExportFormat,
     ExportKind,
+    ExportProblem,
     build_table,
     export,
     parse_request,
@@ -117,3 +118,10 @@ def test_export_requests_are_parsed():
     for bad in (["nothing"], [], ["organisations", "year=20x6"], ["filings", "region=mars"]):
         with pytest.raises(ExportError):
             parse_request(bad)
+
+
+@pytest.mark.parametrize("year", ["²", "²⁰²⁶", "٢٠٢٦", "-2026", "2026.5"])
+def test_a_year_in_other_digits_is_a_bad_year_not_a_crash(year):
+    with pytest.raises(ExportError) as refusal:
+        parse_request(["applications", f"year={year}"])
+    assert refusal.value.problem is ExportProblem.BAD_YEAR

@@ -90,8 +90,12 @@ async def test_register_with_mistakes_edit_and_save(user_factory, lang):
     )
     await user.send("2012")
     await user.send("много" if lang == "ru" else "many")
-    assert told(user, lang, "rule.number.not_a_number", example=12)
-    await user.send("7")
+    assert told(user, lang, "input.number.count.not_a_number")
+    await user.send("²")
+    assert told(user, lang, "input.number.count.not_a_number")
+    await user.send("7 ₸")
+    assert told(user, lang, "input.number.count.wrong_unit")
+    await user.send("7 адам" if lang == "kk" else "7")
     await user.send("30")
     await user.press(label(lang, "common.no"))
 
@@ -205,3 +209,25 @@ async def test_journey_helper_registers_quickly(user_factory):
     user = user_factory(AIGERIM, language_code="en")
     await register_organisation(user, "en", name="Daryn")
     assert "Daryn" in last_text(user)
+
+
+async def test_a_right_to_left_override_in_a_telegram_name_cannot_disguise_a_join_request(
+    user_factory,
+):
+    """ "Support" + U+202E + "etis.zk-knab" would show as "Supportbank-kz.site" in the
+    owner's notice; the override is dropped when the name is kept."""
+    owner = user_factory(AIGERIM, language_code="ru")
+    await register_organisation(owner, "ru", bin=BIN_DARYN, name="Дарын")
+
+    user = user_factory(BOLAT, language_code="ru", first_name="Support\u202eetis.zk-knab")
+    await open_menu(user, "ru")
+    await user.press(label("ru", "menu.register"))
+    await agree_if_asked(user, "ru")
+    await user.send(BIN_DARYN)
+    await user.press(label("ru", "registration.send_join_request"))
+
+    notice = owner.last_message().text
+    assert "\u202e" not in notice
+    assert notice == plain(
+        "ru", "staff.join_request_notice", person="Supportetis.zk-knab", organisation="Дарын"
+    )

@@ -9,12 +9,12 @@ import pytest
 from domain.bin import InvalidBin
 from domain.errors import RuleViolation
 from domain.phone import InvalidPhone
+from domain.text_input import InvalidNumber
 from domain.text_limits import InvalidText
 from registry import organisations
 from registry.forms import (
     FIELDS,
     InvalidChoice,
-    InvalidNumber,
     check_form,
     check_value,
     missing_fields,
@@ -84,9 +84,14 @@ def test_good_answers_are_cleaned(field, raw, expected):
         ("founded_year", "twenty", InvalidNumber, "number.not_a_number"),
         ("founded_year", "1990", RuleViolation, "organisation.founded_too_early"),
         ("founded_year", "2027", RuleViolation, "organisation.founded_in_future"),
-        ("staff_count", "-1", RuleViolation, "organisation.negative_count"),
+        ("staff_count", "-1", InvalidNumber, "number.negative"),
+        ("staff_count", "150 ₸", InvalidNumber, "number.wrong_unit"),
+        ("staff_count", "²", InvalidNumber, "number.not_a_number"),
+        ("name", "\u200e\u200f\u2060", InvalidText, "text.empty"),
+        ("name", "\u3164 \u2800", InvalidText, "text.empty"),
+        ("name", "\u2800\u00b7\u2800", InvalidText, "text.no_letters"),
         ("staff_count", "1000000", RuleViolation, "organisation.count_too_large"),
-        ("staff_count", "5.5", InvalidNumber, "number.not_a_number"),
+        ("staff_count", "5.5", InvalidNumber, "number.fraction"),
         ("legal_form", "llp", InvalidChoice, "choice.unknown"),
         ("region", "moscow", InvalidChoice, "choice.unknown"),
         ("areas", [], InvalidChoice, "choice.none_chosen"),
