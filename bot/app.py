@@ -257,8 +257,6 @@ def create_dispatcher(
         private_chat_router(),
     )
     intent_ids.install()
-    # Before aiogram-dialog's own message middleware, which would take a text's
-    # invisible ending for a reply keyboard button's data.
     # Before aiogram-dialog's own message middlewares: it would take a text's invisible
     # ending for a reply keyboard button's data, and it keys every dialog by the person,
     # whom a message with no sender (a channel's post, an anonymous administrator) lacks.
