@@ -15,6 +15,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram_dialog import setup_dialogs
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.callback_answers import AnswerOnceMessageManager
 from bot.clock import Clock
 from bot.dialogs import intent_ids
 from bot.dialogs.application_form import application_form_dialog
@@ -250,6 +251,11 @@ def create_dispatcher(
         private_chat_router(),
     )
     intent_ids.install()
-    setup_dialogs(dispatcher, events_isolation=events_isolation)
+    # The dialogs answer a button's query unless a handler's toast already did.
+    setup_dialogs(
+        dispatcher,
+        events_isolation=events_isolation,
+        message_manager=AnswerOnceMessageManager(),
+    )
     dispatcher.shutdown.register(wiring.in_flight.drain)
     return wiring

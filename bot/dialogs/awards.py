@@ -15,7 +15,7 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Start, SwitchTo
 
-from bot.dialogs.common import Label, Tr, item_list, texts_of
+from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of
 from bot.dialogs.states import AwardsApply, Registration
 from bot.i18n import Texts
 from console import awards
@@ -99,7 +99,7 @@ async def on_apply(callback: CallbackQuery, _button: Button, manager: DialogMana
         organisation_id = await active_organisation_id(store, person)
         own = await awards.own_application(store, person, round_id, organisation_id or 0)
     except (AwardError, StaffError) as error:
-        await callback.answer(refusal(texts_of(manager), error), show_alert=True)
+        await refuse(callback, refusal(texts_of(manager), error))
         return
     if own is not None:
         manager.dialog_data.update({DIRECTION: own.direction, DESCRIPTION: own.project_description,
@@ -179,7 +179,7 @@ async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogMan
         )  # fmt: skip
     except (AwardError, StaffError, RuleViolation) as error:
         await store.rollback()
-        await callback.answer(refusal(texts_of(manager), error), show_alert=True)
+        await refuse(callback, refusal(texts_of(manager), error))
         return
     await store.commit()
     for key in ANSWERS:

@@ -1,14 +1,16 @@
-"""Widgets shared by the dialogs: translated text and button labels."""
+"""Widgets and gestures shared by the dialogs: translated text, button labels, toasts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from aiogram.types import CallbackQuery, Message
 from aiogram_dialog.api.protocols import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.kbd import ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
 
+from bot.callback_answers import answer_once
 from bot.i18n import Texts
 
 
@@ -52,3 +54,16 @@ def item_list(
         height=rows,
         hide_on_single_page=True,
     )
+
+
+async def toast(callback: CallbackQuery, text: str) -> None:
+    """A short notice over the chat after a button; the dialog then leaves the query alone."""
+    await answer_once(callback, text)
+
+
+async def refuse(event: CallbackQuery | Message, text: str) -> None:
+    """A refusal: an alert over the chat for a button, a reply for typed text."""
+    if isinstance(event, CallbackQuery):
+        await answer_once(event, text, alert=True)
+    else:
+        await event.answer(text)

@@ -18,7 +18,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
 
 from bot.dialogs.application_form import answers_block, local_time
-from bot.dialogs.common import Label, Tr, item_list, texts_of
+from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
 from bot.dialogs.states import OperatorCompetition as S
 from bot.i18n import Html, Texts
@@ -50,10 +50,7 @@ def _status(t: Texts, status: str) -> str:
 async def _refuse(event: CallbackQuery | Message, manager: DialogManager, exc: Exception) -> None:
     t = texts_of(manager)
     text = t(exc.code, **exc.params) if isinstance(exc, ConsoleError) else t("console.forbidden")
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
+    await refuse(event, text)
 
 
 async def topics_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
@@ -155,7 +152,7 @@ async def on_complete(callback: CallbackQuery, _b: Button, manager: DialogManage
         await _refuse(callback, manager, exc)
         return
     await store.commit()
-    await callback.answer(texts_of(manager)("console.marked_complete"))
+    await toast(callback, texts_of(manager)("console.marked_complete"))
 
 
 async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager) -> None:
@@ -202,7 +199,7 @@ async def on_expert(callback: CallbackQuery, _w: Any, manager: DialogManager, it
         await _refuse(callback, manager, exc)
         return
     await store.commit()
-    await callback.answer(texts_of(manager)("console.assigned"))
+    await toast(callback, texts_of(manager)("console.assigned"))
     await manager.switch_to(S.application)
 
 
@@ -270,7 +267,7 @@ async def _decide(event, manager: DialogManager, reveal_at: datetime | None) -> 
 
 async def on_reveal_now(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
     if await _decide(callback, manager, None):
-        await callback.answer(texts_of(manager)("console.decision_revealed"))
+        await toast(callback, texts_of(manager)("console.decision_revealed"))
 
 
 async def on_reveal_time(message: Message, _w: Any, manager: DialogManager) -> None:

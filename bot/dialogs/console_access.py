@@ -16,6 +16,7 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram_dialog import DialogManager
 
+from bot.dialogs.common import refuse
 from console.roles import Actor, acting_as, may
 from storage.models import Role
 
@@ -59,10 +60,8 @@ class RoleGate(BaseMiddleware):
         if allowed(data, self._roles):
             return await handler(event, data)
         text = data["t"]("console.forbidden")
-        if isinstance(event, CallbackQuery):
-            await event.answer(text, show_alert=True)
-        elif isinstance(event, Message):
-            await event.answer(text)
+        if isinstance(event, CallbackQuery | Message):
+            await refuse(event, text)
         return None
 
 

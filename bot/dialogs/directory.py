@@ -15,7 +15,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, refuse, texts_of
 from bot.dialogs.filing import money
 from bot.dialogs.states import Directory, MainMenu
 from bot.i18n import Texts
@@ -126,7 +126,7 @@ async def on_result(callback: CallbackQuery, _w: Select, manager: DialogManager,
     # Card ids come back from the client and can be forged: only listed ones open.
     card = await directory.card(store, int(item)) if item.isdigit() else None
     if card is None:
-        await callback.answer(texts_of(manager)("directory.not_listed"), show_alert=True)
+        await refuse(callback, texts_of(manager)("directory.not_listed"))
         return
     manager.dialog_data[CARD] = card.organisation.id
     await manager.switch_to(Directory.card)

@@ -18,7 +18,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.application_form import answers_block
-from bot.dialogs.common import Label, Tr, item_list, texts_of
+from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
 from bot.dialogs.states import ExpertDesk as S
 from bot.i18n import Html
@@ -48,10 +48,7 @@ def _env(manager: DialogManager):
 async def _refuse(event: CallbackQuery | Message, manager: DialogManager, exc: Exception) -> None:
     t = texts_of(manager)
     text = t(exc.code, **exc.params) if isinstance(exc, ConsoleError) else t("console.forbidden")
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
+    await refuse(event, text)
 
 
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
@@ -123,11 +120,11 @@ async def on_mark(callback: CallbackQuery, _w: Any, manager: DialogManager, item
     try:
         mark = competition.check_mark(int(item))
     except (ValueError, ConsoleError):
-        await callback.answer(
+        await refuse(
+            callback,
             texts_of(manager)(
                 "console.mark_range", low=competition.MIN_MARK, high=competition.MAX_MARK
             ),
-            show_alert=True,
         )
         return
     if criterion is None:
@@ -177,7 +174,7 @@ async def on_submit(callback: CallbackQuery, _b: Button, manager: DialogManager)
     await store.commit()
     data.pop(MARKS, None)
     data.pop(COMMENT, None)
-    await callback.answer(texts_of(manager)("console.score_saved"))
+    await toast(callback, texts_of(manager)("console.score_saved"))
     await manager.switch_to(S.list)
 
 
@@ -191,7 +188,7 @@ async def on_conflict(callback: CallbackQuery, _b: Button, manager: DialogManage
         await _refuse(callback, manager, exc)
         return
     await store.commit()
-    await callback.answer(texts_of(manager)("console.conflict_declared"))
+    await toast(callback, texts_of(manager)("console.conflict_declared"))
     await manager.switch_to(S.list)
 
 

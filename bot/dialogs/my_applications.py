@@ -15,7 +15,7 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Row, SwitchTo
 
 from bot.dialogs.application_form import answers_block, local_time
-from bot.dialogs.common import Label, Tr, item_list, texts_of
+from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
 from bot.dialogs.states import ApplicationForm, MyApplications
 from bot.handlers.applications import notify_status_change
 from bot.i18n import Html, Texts
@@ -67,7 +67,7 @@ async def on_select(callback: CallbackQuery, _widget: Any, manager: DialogManage
     try:
         await applications.view(data["store"], data["person"], int(item))
     except (NotYours, ValueError):
-        await callback.answer(texts_of(manager)("application.not_found"), show_alert=True)
+        await refuse(callback, texts_of(manager)("application.not_found"))
         return
     manager.dialog_data[SELECTED] = int(item)
     await manager.switch_to(MyApplications.details)
@@ -118,7 +118,7 @@ async def _act(callback: CallbackQuery, manager: DialogManager, action) -> bool:
     try:
         await action(data["store"], data["person"], manager.dialog_data[SELECTED])
     except (ApplicationClosed, NotYours) as refusal:
-        await callback.answer(t(refusal.code), show_alert=True)
+        await refuse(callback, t(refusal.code))
         await manager.switch_to(MyApplications.list)
         return False
     await data["store"].commit()
@@ -150,7 +150,7 @@ async def on_withdraw(callback: CallbackQuery, _button: Button, manager: DialogM
 
 async def on_delete(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     if await _act(callback, manager, applications.discard_draft):
-        await callback.answer(texts_of(manager)("my_applications.deleted"))
+        await toast(callback, texts_of(manager)("my_applications.deleted"))
         await manager.switch_to(MyApplications.list)
 
 

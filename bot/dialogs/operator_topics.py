@@ -15,7 +15,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, item_list, texts_of
+from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
 from bot.dialogs.states import OperatorTopics as S
 from bot.i18n import Texts
@@ -112,16 +112,13 @@ async def on_status(callback: CallbackQuery, button: Button, manager: DialogMana
         await _refuse(callback, manager, exc)
         return
     await store.commit()
-    await callback.answer(texts_of(manager)(f"topic_admin.now_{target.value}"))
+    await toast(callback, texts_of(manager)(f"topic_admin.now_{target.value}"))
 
 
 async def _refuse(event: CallbackQuery | Message, manager: DialogManager, exc: Exception) -> None:
     t = texts_of(manager)
     text = t(exc.code, **exc.params) if isinstance(exc, ConsoleError) else t("console.forbidden")
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
+    await refuse(event, text)
 
 
 async def on_new(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
@@ -207,7 +204,7 @@ async def on_create(callback: CallbackQuery, _b: Button, manager: DialogManager)
     await store.commit()
     manager.dialog_data[TOPIC] = topic_id
     manager.dialog_data.pop(VALUES, None)
-    await callback.answer(texts_of(manager)("topic_admin.created"))
+    await toast(callback, texts_of(manager)("topic_admin.created"))
     await manager.switch_to(S.card)
 
 

@@ -27,7 +27,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Column, Group, Multiselect, Row, Select
 from aiogram_dialog.widgets.text import Text
 
-from bot.dialogs.common import Label, texts_of
+from bot.dialogs.common import Label, refuse, texts_of, toast
 from bot.i18n import Texts
 from domain.areas import AREAS
 from domain.errors import RuleViolation
@@ -159,10 +159,7 @@ def field_inputs(on_value: OnValue) -> list[Any]:
         try:
             value = check_value(field, raw, local_today(manager))
         except RuleViolation as violation:
-            if isinstance(event, CallbackQuery):
-                await event.answer(refusal_text(t, violation), show_alert=True)
-            else:
-                await event.answer(refusal_text(t, violation))
+            await refuse(event, refusal_text(t, violation))
             return
         if field == "phone" and isinstance(event, Message):
             await hide_contact_button(event, manager, t("field.phone_received", phone=value))
@@ -188,7 +185,7 @@ def field_inputs(on_value: OnValue) -> list[Any]:
     async def on_item(callback: CallbackQuery, widget: Any, manager: DialogManager, item: str):
         # A forged or stale button of another field must not set this one.
         if widget.widget_id != field_of(manager):
-            await callback.answer(texts_of(manager)("errors.unknown_option"))
+            await toast(callback, texts_of(manager)("errors.unknown_option"))
             return
         await accept(callback, manager, item)
 

@@ -12,7 +12,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.commands import refresh_person_commands
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
 from bot.dialogs.states import RolesAdmin as S
 from bot.i18n import Html
@@ -74,7 +74,7 @@ async def on_role(callback: CallbackQuery, _w: Any, manager: DialogManager, item
         change = roles.grant if manager.dialog_data.get(MODE) == GRANT_ID else roles.revoke
         changed = await change(data["store"], actor, target, role, data["clock"].now())
     except Forbidden:
-        await callback.answer(t("console.forbidden"), show_alert=True)
+        await refuse(callback, t("console.forbidden"))
         return
     await data["store"].commit()
     if changed:
@@ -83,7 +83,7 @@ async def on_role(callback: CallbackQuery, _w: Any, manager: DialogManager, item
             data["bot"], data["translator"], data["store"], data["settings"], target
         )
     key = "roles.granted" if manager.dialog_data.get(MODE) == GRANT_ID else "roles.revoked"
-    await callback.answer(t(key if changed else "roles.unchanged"))
+    await toast(callback, t(key if changed else "roles.unchanged"))
     await manager.switch_to(S.list)
 
 

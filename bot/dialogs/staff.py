@@ -24,7 +24,7 @@ from aiogram_dialog.widgets.kbd import (
 )
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, refuse, texts_of, toast
 from bot.dialogs.states import Consent, MainMenu, Staff
 from bot.handlers.staff import TOKEN_KEY, decide_and_tell, display_name, join_by_invite
 from registry import staff
@@ -106,7 +106,7 @@ async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, An
 async def _refuse(callback: CallbackQuery, manager: DialogManager, error: StaffError) -> None:
     # End the refused attempt's transaction before the dialog storage writes.
     await _mw(manager, "store").rollback()
-    await callback.answer(texts_of(manager)(error.code), show_alert=True)
+    await refuse(callback, texts_of(manager)(error.code))
 
 
 async def on_member_chosen(callback: CallbackQuery, _w, manager: DialogManager, item: str) -> None:
@@ -128,7 +128,7 @@ async def _member_action(callback: CallbackQuery, manager: DialogManager, action
         await manager.switch_to(Staff.members)
         return
     await store.commit()
-    await callback.answer(texts_of(manager)(done_key))
+    await toast(callback, texts_of(manager)(done_key))
     await manager.switch_to(Staff.members)
 
 
@@ -177,7 +177,7 @@ async def on_revoke(callback: CallbackQuery, _w, manager: DialogManager, item: s
         return
     await store.commit()
     manager.dialog_data.pop(LINK_KEY, None)
-    await callback.answer(texts_of(manager)("staff.revoked" if revoked else "staff.invite_used"))
+    await toast(callback, texts_of(manager)("staff.revoked" if revoked else "staff.invite_used"))
 
 
 async def _decide(callback: CallbackQuery, manager: DialogManager, approve: bool) -> None:
@@ -196,7 +196,7 @@ async def _decide(callback: CallbackQuery, manager: DialogManager, approve: bool
     except StaffError as error:
         await _refuse(callback, manager, error)
         return
-    await callback.answer(texts_of(manager)("staff.approved" if approve else "staff.declined"))
+    await toast(callback, texts_of(manager)("staff.approved" if approve else "staff.declined"))
 
 
 async def on_approve(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:

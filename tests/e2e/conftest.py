@@ -1,7 +1,9 @@
 """End-to-end harness: the local Bot API emulator and the real bot, over real HTTP.
 
 Every journey runs twice, once with the bot long-polling and once behind a
-webhook that the emulator delivers to.
+webhook that the emulator delivers to. A journey fails when the bot sent a
+request Telegram refuses as a bug (`LocalWorld.mistakes`): a callback query
+answered twice, a screen too long or empty.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ async def world(request, settings) -> AsyncIterator[LocalWorld]:
         yield world
     finally:
         await world.stop()
+    assert not world.mistakes(), "Telegram would refuse these requests:\n" + "\n".join(
+        world.mistakes()
+    )
 
 
 @pytest.fixture
