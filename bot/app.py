@@ -15,7 +15,6 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram_dialog import setup_dialogs
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.callback_answers import AnswerOnceMessageManager
 from bot.clock import Clock
 from bot.dialogs import intent_ids
 from bot.dialogs.application_form import application_form_dialog
@@ -28,6 +27,7 @@ from bot.dialogs.directory import directory_dialog
 from bot.dialogs.expert import expert_dialog
 from bot.dialogs.filing import filing_dialog
 from bot.dialogs.main_menu import main_menu_dialog
+from bot.dialogs.message_manager import ScreenMessageManager
 from bot.dialogs.my_applications import my_applications_dialog
 from bot.dialogs.operator import operator_menu_dialog
 from bot.dialogs.operator_topics import operator_topics_dialog
@@ -251,11 +251,11 @@ def create_dispatcher(
         private_chat_router(),
     )
     intent_ids.install()
-    # The dialogs answer a button's query unless a handler's toast already did.
+    # Toasts answer a query once; screens are cut to what Telegram takes.
     setup_dialogs(
         dispatcher,
         events_isolation=events_isolation,
-        message_manager=AnswerOnceMessageManager(),
+        message_manager=ScreenMessageManager(),
     )
     dispatcher.shutdown.register(wiring.in_flight.drain)
     return wiring

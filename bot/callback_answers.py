@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from aiogram import Bot
 from aiogram.types import CallbackQuery
-from aiogram_dialog.manager.message_manager import MessageManager
 
 _answered: ContextVar[str | None] = ContextVar("answered_callback_query", default=None)
 
@@ -33,16 +31,10 @@ async def answer_once(
     """
     if already_answered(query):
         return
-    # Marked before the call: if the call fails, nobody should try again either.
-    _answered.set(query.id)
+    mark_answered(query)
     await query.answer(text, show_alert=alert)
 
 
-class AnswerOnceMessageManager(MessageManager):
-    """aiogram-dialog's message manager, except it does not answer a query twice."""
-
-    async def answer_callback(self, bot: Bot, callback_query: CallbackQuery) -> None:
-        if already_answered(callback_query):
-            return
-        _answered.set(callback_query.id)
-        await super().answer_callback(bot, callback_query)
+def mark_answered(query: CallbackQuery) -> None:
+    """Before the call: if it fails, nobody should try again either."""
+    _answered.set(query.id)

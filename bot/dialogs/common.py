@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
@@ -11,11 +12,24 @@ from aiogram_dialog.widgets.kbd import ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
 
 from bot.callback_answers import answer_once
-from bot.i18n import Texts
+from bot.i18n import Html, Texts
+from bot.screen_fit import fit_lines
 
 
 def texts_of(manager: DialogManager) -> Texts:
     return manager.middleware_data["t"]
+
+
+# A list of what people typed gets this much of a screen (Telegram takes 4096
+# characters); the rest of the window is our own text around it.
+LIST_BUDGET = 3000
+
+
+def fit_list(
+    t: Texts, lines: Sequence[str], *, budget: int = LIST_BUDGET, separator: str = "\n"
+) -> Html:
+    """Rendered lines of a list, as many as fit in a screen, then "… and N more"."""
+    return Html(fit_lines(lines, budget, lambda count: t.plural("screens.more", count), separator))
 
 
 class Tr(Text):

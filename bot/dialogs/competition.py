@@ -18,7 +18,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
 
 from bot.dialogs.application_form import answers_block, local_time
-from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
+from bot.dialogs.common import LIST_BUDGET, Label, Tr, fit_list, item_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
 from bot.dialogs.states import OperatorCompetition as S
 from bot.i18n import Html, Texts
@@ -316,8 +316,11 @@ async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         if r.unscored
     ]
     return {
-        "scored": Html("\n".join(scored) or t("console.nothing")),
-        "unscored": Html("\n".join(unscored) or t("console.nothing")),
+        # Two lists on one screen: each gets half of a list's share.
+        "scored": fit_list(t, scored, budget=LIST_BUDGET // 2) if scored else t("console.nothing"),
+        "unscored": (
+            fit_list(t, unscored, budget=LIST_BUDGET // 2) if unscored else t("console.nothing")
+        ),
     }
 
 

@@ -15,10 +15,10 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Row, SwitchTo
 
 from bot.dialogs.application_form import answers_block, local_time
-from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
+from bot.dialogs.common import Label, Tr, fit_list, item_list, refuse, texts_of, toast
 from bot.dialogs.states import ApplicationForm, MyApplications
 from bot.handlers.applications import notify_status_change
-from bot.i18n import Html, Texts
+from bot.i18n import Texts
 from domain.application_status import EDITABLE_STATUSES, ApplicationStatus
 from grants import applications
 from grants.applications import ApplicationClosed, NotYours
@@ -30,6 +30,8 @@ CONFIRM_WITHDRAW_ID, CONFIRM_DELETE_ID = "confirm_withdraw", "confirm_delete"
 LABEL_LENGTH = 40  # characters of a title on a list button
 FULL_TEXT_BUDGET = 3000
 DETAILS_PREVIEW = 600
+# The history shares the screen with the answers: events past this are counted, not shown.
+HISTORY_BUDGET = 600
 
 
 def _status(t: Texts, status: str) -> str:
@@ -79,14 +81,18 @@ async def details_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     application, topic = await applications.view(
         store, person, dialog_manager.dialog_data[SELECTED]
     )
-    history = "\n".join(
-        t(
-            "my_applications.event",
-            at=local_time(dialog_manager, event.at),
-            status=_status(t, event.to_status),
-            by=event.by_name or "—",
-        )
-        for event in await store.applications.events(application.id)
+    history = fit_list(
+        t,
+        [
+            t(
+                "my_applications.event",
+                at=local_time(dialog_manager, event.at),
+                status=_status(t, event.to_status),
+                by=event.by_name or "—",
+            )
+            for event in await store.applications.events(application.id)
+        ],
+        budget=HISTORY_BUDGET,
     )
     answers = answers_block(t, application, None)
     if len(answers) > FULL_TEXT_BUDGET:
@@ -98,7 +104,7 @@ async def details_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         "topic": topic.title(t.locale),
         "organisation": application.organisation_name,
         "answers": answers,
-        "history": Html(history),
+        "history": history,
         "deadline": local_time(dialog_manager, topic.closes_at),
         "editable": application.status in EDITABLE_STATUSES,
         "is_draft": application.status == ApplicationStatus.DRAFT,

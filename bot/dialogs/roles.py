@@ -12,7 +12,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.commands import refresh_person_commands
-from bot.dialogs.common import Label, Tr, refuse, texts_of, toast
+from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
 from bot.dialogs.states import RolesAdmin as S
 from bot.i18n import Html
@@ -28,14 +28,17 @@ MAX_TELEGRAM_ID_DIGITS = 15
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     t = texts_of(dialog_manager)
     holders = await roles.holders(dialog_manager.middleware_data["store"])
-    lines = "\n".join(
-        t(
-            "roles.line",
-            telegram_id=h.telegram_id,
-            name=h.name or "—",
-            roles=", ".join(t.label(f"roles.role.{r}") for r in h.roles),
-        )
-        for h in holders
+    lines = fit_list(
+        t,
+        [
+            t(
+                "roles.line",
+                telegram_id=h.telegram_id,
+                name=h.name or "—",
+                roles=", ".join(t.label(f"roles.role.{r}") for r in h.roles),
+            )
+            for h in holders
+        ],
     )
     return {"holders": Html(lines or t("roles.none"))}
 

@@ -14,9 +14,9 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Cancel, SwitchTo
 
 from bot.dialogs.awards import refusal
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, fit_list, texts_of
 from bot.dialogs.states import SupportInbox
-from bot.i18n import Html, Texts, Translator
+from bot.i18n import Texts, Translator
 from console import support
 from domain.errors import RuleViolation
 from storage.repositories.support import ANSWER, SupportThreadView
@@ -47,9 +47,11 @@ async def threads_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     data = dialog_manager.middleware_data
     t = texts_of(dialog_manager)
     threads = await support.recent_threads(data["store"], data["person"])
-    shown = "\n\n".join(thread_text(t, thread, data["clock"].zone) for thread in threads)
+    shown = fit_list(
+        t, [thread_text(t, thread, data["clock"].zone) for thread in threads], separator="\n\n"
+    )
     return {
-        "threads": Html(shown),
+        "threads": shown,
         "has_threads": bool(threads),
         "no_threads": not threads,
         "sent": dialog_manager.dialog_data.pop(SENT, False),
