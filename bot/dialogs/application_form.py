@@ -536,6 +536,8 @@ def application_form_dialog() -> Dialog:
         Window(
             Tr("application.missing", when="has_missing"),
             Tr("application.warnings", when="has_warnings"),
+            # Reached again after a colleague completed the draft: nothing left to fix.
+            Tr("application.nothing_missing", when=~F["has_missing"] & ~F["has_warnings"]),
             _choices(FIX_ID, "to_fix", on_edit),
             SwitchTo(Label("common.back"), id=BACK_ID, state=ApplicationForm.summary),
             state=ApplicationForm.missing,

@@ -197,7 +197,7 @@ def awards_dialog() -> Dialog:
     return Dialog(
         Window(
             Tr("awards.rounds", when=F["any"]),
-            Tr("awards.no_rounds", when=F["none"]),
+            Tr("awards.no_rounds", when=~F["any"]),
             item_list(ROUND_SELECT, "rounds", on_round, page_id=ROUND_PAGES),
             back,
             state=AwardsApply.rounds,

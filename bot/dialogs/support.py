@@ -114,7 +114,7 @@ def support_dialog() -> Dialog:
             Tr("support.sent", when=F["sent"]),
             Tr("support.not_delivered", when=F["not_delivered"]),
             Tr("support.threads", when=F["has_threads"]),
-            Tr("support.no_threads", when=F["no_threads"]),
+            Tr("support.no_threads", when=~F["has_threads"]),
             SwitchTo(Label("support.ask"), id="ask", state=SupportInbox.question),
             Cancel(Label("common.menu")),
             state=SupportInbox.threads,
