@@ -80,6 +80,11 @@ def shorten(text: str, limit: int = MAX_TEXT) -> str:
     return "".join(kept) + ELLIPSIS + closing
 
 
+def clip(value: str, limit: int) -> str:
+    """A value as typed (not HTML), at most `limit` characters, "…" ending a cut one."""
+    return value if len(value) <= limit else value[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
+
+
 def fit_lines(
     lines: Sequence[str], budget: int, more: Callable[[int], str], separator: str = "\n"
 ) -> str:

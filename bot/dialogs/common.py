@@ -23,6 +23,9 @@ def texts_of(manager: DialogManager) -> Texts:
 # A list of what people typed gets this much of a screen (Telegram takes 4096
 # characters); the rest of the window is our own text around it.
 LIST_BUDGET = 3000
+# A website may be 2048 characters long; a card shows the start of a longer one,
+# so the answers after it still fit in the card.
+WEBSITE_SHOWN = 300
 
 
 def fit_list(

@@ -27,8 +27,9 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Column, Group, Multiselect, Row, Select
 from aiogram_dialog.widgets.text import Text
 
-from bot.dialogs.common import Label, refuse, texts_of, toast
+from bot.dialogs.common import WEBSITE_SHOWN, Label, refuse, texts_of, toast
 from bot.i18n import Texts
+from bot.screen_fit import clip
 from domain.areas import AREAS
 from domain.errors import RuleViolation
 from domain.organisation import LegalForm
@@ -111,7 +112,7 @@ def details(t: Texts, answers: dict[str, Any]) -> dict[str, Any]:
         "description": shown(answers.get("description")),
         "phone": shown(answers.get("phone")),
         "email": shown(answers.get("email")),
-        "website": shown(answers.get("website")),
+        "website": shown(clip(answers.get("website") or "", WEBSITE_SHOWN)),
         "founded_year": shown(answers.get("founded_year")),
         "staff_count": shown(answers.get("staff_count")),
         "volunteer_count": shown(answers.get("volunteer_count")),

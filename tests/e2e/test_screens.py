@@ -16,13 +16,19 @@ import pytest
 from bot.screen_fit import MAX_TEXT, visible_length
 from domain.areas import AREAS
 from domain.money import MAX_AMOUNT_KZT
+from domain.organisation import MAX_PEOPLE_COUNT
 from domain.regions import REGIONS
+from domain.text_limits import APPLICATION_TITLE_LIMIT, ORGANISATION_DESCRIPTION_LIMIT
+from domain.website import MAX_WEBSITE_LENGTH
+from grants import applications
+from grants.application_form import TEXT_LIMITS
 from registry import activity
 from registry.forms import NAME_LIMIT
 from storage.repositories.activity_reports import REPORT_NUMBER_FIELDS
 from tests import seeding
 from tests.e2e.journeys import label, open_menu, texts
 from tests.e2e.test_filing import seed_organisation
+from tests.seeding import APPLICATION_ANSWERS, NOW, POLICY, TOPIC
 
 ALMATY = ZoneInfo("Asia/Almaty")
 IN_FEBRUARY = datetime(2026, 2, 10, 10, 0, tzinfo=ALMATY)
@@ -89,3 +95,91 @@ async def test_a_filing_with_thirty_long_projects_fits_and_counts_the_rest(
     assert visible_length(overview.html) <= MAX_TEXT
     assert all(call.ok for call in screens_sent(world))
     assert t("errors.generic") not in [m.text for m in user.messages()]
+
+
+LONG_WEBSITE = "https://ngo.kz/" + "жоба-" * 400
+LONG_EMAIL = ("a" * 64) + "@" + ".".join(["b" * 60] * 3) + ".kz"
+
+
+async def seed_largest_organisation(world, owner: int, name: str) -> int:
+    """An organisation with every free-text answer at the forms' limits."""
+
+    async def add(store):
+        seeded = await seeding.organisation(
+            store, owner, world.clock.now(), bin_="940140000385", name=name,
+            name_alt=longest("Жас ұрпақ & <қор> 👍🏽 ", NAME_LIMIT), areas=tuple(AREAS),
+            description=longest("Балаларға <көмек> & қолдау 😀 ", ORGANISATION_DESCRIPTION_LIMIT),
+            website=LONG_WEBSITE[:MAX_WEBSITE_LENGTH], email=LONG_EMAIL, public_listing=True,
+            staff_count=MAX_PEOPLE_COUNT, volunteer_count=MAX_PEOPLE_COUNT, owner_locale=None,
+        )  # fmt: skip
+        return seeded.organisation_id
+
+    return await seeding.in_database(world.settings.database_url, add)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+async def test_the_largest_organisation_card_fits_for_its_owner_and_in_the_directory(
+    world, user_factory, lang, caplog
+):
+    t = texts(lang)
+    name = longest("«Қамқор & <Жас ұрпақ>» 😀 ", NAME_LIMIT)
+    owner = user_factory(ZHANAR, language_code=lang)
+    await open_menu(owner, lang)
+    await seed_largest_organisation(world, ZHANAR, name)
+    await owner.send("/start")
+    await owner.press(label(lang, "menu.organisation"))
+    card = owner.last_message()
+    assert name[:40] in card.text
+    assert visible_length(card.html) <= MAX_TEXT
+
+    reader = user_factory(ZHANAR + 1, language_code=lang)
+    await open_menu(reader, lang)
+    await reader.press(label(lang, "menu.directory"))
+    found = next(b for row in reader.last_message().buttons for b in row if name[:20] in b.text)
+    await reader.press(found.text)
+    assert name[:40] in reader.last_message().text
+    assert all(call.ok for call in screens_sent(world))
+    for user in (owner, reader):
+        assert t("errors.generic") not in [m.text for m in user.messages()]
+    # Whole: the website is shown shortened, so nothing after it is cut off.
+    assert "was cut" not in caplog.text
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+async def test_an_application_with_the_longest_answers_fits_in_my_applications(
+    world, user_factory, lang
+):
+    t = texts(lang)
+    world.clock.set(NOW)
+    owner = user_factory(ZHANAR, language_code=lang)
+    await open_menu(owner, lang)
+    title = longest("Әйелдер <көшбасшылары> & 😀 ", APPLICATION_TITLE_LIMIT)
+
+    async def add(store):
+        await seeding.topics(store, NOW)
+        seeded = await seeding.organisation(store, ZHANAR, NOW, name="«Қамқор» <ҚБ>")
+        applicant = await store.people.get(ZHANAR)
+        topic = await store.topics.by_code(TOPIC)
+        draft = await applications.start(
+            store, applicant, seeded.organisation_id, topic.id, NOW, POLICY
+        )
+        answers = {
+            **APPLICATION_ANSWERS,
+            **{
+                field: longest("Мәселе <шешу> & жол 😀 ", limit)
+                for field, limit in TEXT_LIMITS.items()
+            },
+            "title": title,
+        }
+        await applications.save(store, applicant, draft, NOW, POLICY, **answers)
+
+    await seeding.in_database(world.settings.database_url, add)
+    await owner.send("/start")
+    await owner.press(label(lang, "menu.applications"))
+    chosen = next(b for row in owner.last_message().buttons for b in row if title[:10] in b.text)
+    await owner.press(chosen.text)
+    details = owner.last_message()
+    assert title[:10] in details.text
+    assert visible_length(details.html) <= MAX_TEXT
+    assert all(call.ok for call in screens_sent(world))
+    assert t("errors.generic") not in [m.text for m in owner.messages()]
