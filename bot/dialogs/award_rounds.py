@@ -15,9 +15,19 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Multiselect, Swit
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.awards import DATE_FORMAT, refusal
-from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
+from bot.dialogs.common import (
+    LONG_ANSWER_SHOWN,
+    WEBSITE_SHOWN,
+    Label,
+    Tr,
+    item_list,
+    refuse,
+    texts_of,
+    toast,
+)
 from bot.dialogs.states import AwardRounds
 from bot.notifications import notify
+from bot.screen_fit import clip
 from console import awards
 from console.awards import AwardError
 from console.roles import OPERATOR_ROLES, Actor, Forbidden, acting_as
@@ -205,9 +215,9 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
         "organisation": found.organisation_name,
         "region": t.label(f"region.{found.organisation_region}"),
         "direction": t.label(f"area.{found.direction}") if found.direction else "—",
-        "description": found.project_description,
-        "results": found.results,
-        "evidence": found.evidence_url,
+        "description": clip(found.project_description, LONG_ANSWER_SHOWN),
+        "results": clip(found.results, LONG_ANSWER_SHOWN),
+        "evidence": clip(found.evidence_url, WEBSITE_SHOWN),
         "winner": found.winner,
         "not_winner": not found.winner,
     }

@@ -15,9 +15,18 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Start, SwitchTo
 
-from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of
+from bot.dialogs.common import (
+    LONG_ANSWER_SHOWN,
+    WEBSITE_SHOWN,
+    Label,
+    Tr,
+    item_list,
+    refuse,
+    texts_of,
+)
 from bot.dialogs.states import AwardsApply, Registration
 from bot.i18n import Texts
+from bot.screen_fit import clip
 from console import awards
 from console.awards import AwardError
 from domain.areas import AREAS
@@ -161,9 +170,9 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     direction = data.get(DIRECTION)
     return {
         "direction": t.label(f"area.{direction}") if direction else "—",
-        "description": data.get(DESCRIPTION, ""),
-        "results": data.get(RESULTS, ""),
-        "evidence": data.get(EVIDENCE, ""),
+        "description": clip(data.get(DESCRIPTION, ""), LONG_ANSWER_SHOWN),
+        "results": clip(data.get(RESULTS, ""), LONG_ANSWER_SHOWN),
+        "evidence": clip(data.get(EVIDENCE, ""), WEBSITE_SHOWN),
     }
 
 

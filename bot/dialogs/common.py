@@ -26,6 +26,9 @@ LIST_BUDGET = 3000
 # A website may be 2048 characters long; a card shows the start of a longer one,
 # so the answers after it still fit in the card.
 WEBSITE_SHOWN = 300
+# Two answers of up to 2000 characters each (an award application's project and
+# results) share a screen: each shows this much.
+LONG_ANSWER_SHOWN = 1500
 
 
 def fit_list(

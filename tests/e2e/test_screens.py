@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.screen_fit import MAX_TEXT, visible_length
+from console import awards
 from domain.areas import AREAS
 from domain.money import MAX_AMOUNT_KZT
 from domain.organisation import MAX_PEOPLE_COUNT
@@ -24,6 +25,7 @@ from grants import applications
 from grants.application_form import TEXT_LIMITS
 from registry import activity
 from registry.forms import NAME_LIMIT
+from storage.models import Role
 from storage.repositories.activity_reports import REPORT_NUMBER_FIELDS
 from tests import seeding
 from tests.e2e.journeys import label, open_menu, texts
@@ -32,7 +34,9 @@ from tests.seeding import APPLICATION_ANSWERS, NOW, POLICY, TOPIC
 
 ALMATY = ZoneInfo("Asia/Almaty")
 IN_FEBRUARY = datetime(2026, 2, 10, 10, 0, tzinfo=ALMATY)
-ZHANAR = 760001
+IN_MARCH = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
+AFTER_CLOSING = datetime(2026, 4, 2, 10, 0, tzinfo=ALMATY)
+ZHANAR, OPERATOR = 760001, 700201
 SCREEN_METHODS = {"sendMessage", "editMessageText", "editMessageCaption", "sendDocument"}
 
 
@@ -44,6 +48,10 @@ def longest(text: str, limit: int) -> str:
 
 def longest_label(lang: str, prefix: str, codes) -> str:
     return max(codes, key=lambda code: len(label(lang, f"{prefix}.{code}")))
+
+
+def button_with(user, part: str) -> str:
+    return next(b.text for row in user.last_message().buttons for b in row if part in b.text)
 
 
 def screens_sent(world) -> list:
@@ -183,3 +191,57 @@ async def test_an_application_with_the_longest_answers_fits_in_my_applications(
     assert visible_length(details.html) <= MAX_TEXT
     assert all(call.ok for call in screens_sent(world))
     assert t("errors.generic") not in [m.text for m in owner.messages()]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+async def test_an_award_application_with_the_longest_answers_fits_both_sides(
+    world, user_factory, lang, caplog
+):
+    world.clock.set(IN_MARCH)
+    ngo = user_factory(ZHANAR, language_code=lang)
+    operator = user_factory(OPERATOR, language_code="ru")  # the seeded operator's language
+    await open_menu(ngo, lang)
+    await open_menu(operator, "ru")
+    await seed_organisation(
+        world, longest("«Қамқор» <ҚБ> & 😀 ", NAME_LIMIT), owner_telegram_id=ZHANAR
+    )
+    await seeding.in_database(
+        world.settings.database_url,
+        lambda store: seeding.staff(store, OPERATOR, Role.OPERATOR, "Op"),
+    )
+    titles = [
+        longest(f"{word} <жоба> & 😀 ", awards.TITLE_LIMIT) for word in ("Үздік", "Лучший", "Best")
+    ]
+
+    await operator.send("/award_rounds")
+    await operator.press(label("ru", "awards.op.new_round"))
+    for title in titles:
+        await operator.send(title)
+    await operator.press(label("ru", "area.education"))
+    await operator.press(label("ru", "common.done"))
+    await operator.send("01.03.2026")
+    await operator.send("31.03.2026")
+    await operator.press(label("ru", "awards.op.open"))
+
+    await ngo.send("/menu")
+    await ngo.press(label(lang, "menu.awards"))
+    await ngo.press(button_with(ngo, "<жоба>"))
+    await ngo.press(label(lang, "awards.apply"))
+    await ngo.press(label(lang, "area.education"))
+    await ngo.send(longest("Ауыл <мектептері> & робот 😀 ", awards.DESCRIPTION_LIMIT))
+    await ngo.send(longest("12 мектеп & <340> оқушы 😀 ", awards.RESULTS_LIMIT))
+    await ngo.send(LONG_WEBSITE[:MAX_WEBSITE_LENGTH])
+    assert visible_length(ngo.last_message().html) <= MAX_TEXT
+    await ngo.press(label(lang, "awards.submit"))
+    assert texts(lang)("awards.saved").split("<")[0].strip() in ngo.last_message().html
+
+    world.clock.set(AFTER_CLOSING)
+    await operator.send("/award_rounds")
+    round_button = next(
+        b for row in operator.last_message().buttons for b in row if "<жоба>" in b.text
+    )
+    await operator.press(round_button.text)
+    await operator.press(operator.last_message().buttons[0][0].text)
+    assert "Ауыл" in operator.last_message().text
+    assert all(call.ok for call in screens_sent(world))
+    assert "was cut" not in caplog.text
