@@ -81,8 +81,19 @@ def shorten(text: str, limit: int = MAX_TEXT) -> str:
 
 
 def clip(value: str, limit: int) -> str:
-    """A value as typed (not HTML), at most `limit` characters, "…" ending a cut one."""
-    return value if len(value) <= limit else value[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
+    """A value as typed (not HTML) in at most `limit` units, "…" ending a cut one."""
+    if _units(value) <= limit:
+        return value
+    budget = limit - _units(ELLIPSIS)
+    if budget < 0:
+        return ""
+    kept = []
+    for char in value:
+        budget -= _units(char)
+        if budget < 0:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + ELLIPSIS
 
 
 def fit_lines(

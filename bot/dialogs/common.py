@@ -13,7 +13,7 @@ from aiogram_dialog.widgets.text import Format, Text
 
 from bot.callback_answers import answer_once
 from bot.i18n import Html, Texts
-from bot.screen_fit import fit_lines
+from bot.screen_fit import MAX_TEXT, clip, fit_lines, visible_length
 
 
 def texts_of(manager: DialogManager) -> Texts:
@@ -36,6 +36,13 @@ def fit_list(
 ) -> Html:
     """Rendered lines of a list, as many as fit in a screen, then "… and N more"."""
     return Html(fit_lines(lines, budget, lambda count: t.plural("screens.more", count), separator))
+
+
+def fit_value(t: Texts, key: str, data: dict[str, Any], field: str) -> dict[str, Any]:
+    """`data` with its `field` (a value as typed) shortened to what room the message `key`
+    leaves it in a screen."""
+    room = MAX_TEXT - visible_length(t(key, **{**data, field: ""}))
+    return {**data, field: clip(data[field], room)}
 
 
 class Tr(Text):

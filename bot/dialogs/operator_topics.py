@@ -19,6 +19,7 @@ from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
 from bot.dialogs.states import OperatorTopics as S
 from bot.i18n import Texts
+from bot.screen_fit import clip
 from console import topics_admin
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
@@ -40,6 +41,7 @@ STATUS_BUTTONS = {
     "t_archive": TopicStatus.ARCHIVED,
 }
 ROWS = 8
+DESCRIPTION_SHOWN = 800
 
 
 def _env(manager: DialogManager):
@@ -61,6 +63,9 @@ def _shown(t: Texts, manager: DialogManager, field: str, value: Any) -> str:
     if field in ("opens_at", "closes_at"):
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
         return moment.astimezone(manager.middleware_data["clock"].zone).strftime("%d.%m.%Y %H:%M")
+    if field.startswith("description_"):
+        # Three descriptions of up to 3000 characters share one screen.
+        return clip(str(value), DESCRIPTION_SHOWN)
     return str(value)
 
 

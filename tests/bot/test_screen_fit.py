@@ -8,7 +8,7 @@ import html
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.screen_fit import ELLIPSIS, fit_lines, shorten, visible_length
+from bot.screen_fit import ELLIPSIS, clip, fit_lines, shorten, visible_length
 from emulator.formatting import format_text
 from emulator.html_entities import utf16_len
 
@@ -62,3 +62,12 @@ def test_a_long_list_says_how_many_are_left_out():
     kept = shown.count("<b>")
     assert shown.endswith(f"… and {30 - kept} more")
     assert kept == 4
+
+
+@given(typed, st.integers(0, 300))
+def test_a_clipped_value_fits_and_keeps_its_start(value, limit):
+    clipped = clip(value, limit)
+    assert utf16_len(clipped) <= limit
+    if clipped != value and clipped:
+        assert clipped.endswith(ELLIPSIS)
+        assert value.startswith(clipped.removesuffix(ELLIPSIS))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.screen_fit import MAX_TEXT, visible_length
-from console import awards
+from console import awards, topics_admin
 from domain.areas import AREAS
 from domain.money import MAX_AMOUNT_KZT
 from domain.organisation import MAX_PEOPLE_COUNT
@@ -243,5 +243,44 @@ async def test_an_award_application_with_the_longest_answers_fits_both_sides(
     await operator.press(round_button.text)
     await operator.press(operator.last_message().buttons[0][0].text)
     assert "Ауыл" in operator.last_message().text
+    assert all(call.ok for call in screens_sent(world))
+    assert "was cut" not in caplog.text
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+async def test_a_topic_with_the_longest_texts_previews_and_shows_on_both_sides(
+    world, user_factory, lang, caplog
+):
+    world.clock.set(IN_FEBRUARY)
+    await seeding.in_database(
+        world.settings.database_url,
+        lambda store: seeding.staff(store, OPERATOR, Role.OPERATOR, "Op"),
+    )
+    operator = user_factory(OPERATOR, language_code="ru")
+    await operator.send("/operator")
+    await operator.press(label("ru", "console.menu.topics"))
+    await operator.press(label("ru", "topic_admin.new"))
+    await operator.send("longest-topic")
+    limits = topics_admin.LIMITS
+    titles = [
+        longest(f"{w} <тақырып> & 😀 ", limits["title"]) for w in ("Жастар", "Молодёжь", "Youth")
+    ]
+    for title in titles:
+        await operator.send(title)
+    for word in ("Сипаттама", "Описание", "About"):
+        await operator.send(longest(f"{word} <мәтін> & 👍🏽 ", limits["description"]))
+    await operator.press(label("ru", "area.education"))
+    await operator.press(label("ru", "topics.grant_type.long_term"))
+    for answer in ("3000000", "12000000", "01.02.2026", "31.12.2026"):
+        await operator.send(answer)
+    assert visible_length(operator.last_message().html) <= MAX_TEXT
+    await operator.press(label("ru", "topic_admin.create"))
+    await operator.press(label("ru", "topic_admin.open"))
+
+    reader = user_factory(ZHANAR, language_code=lang)
+    await open_menu(reader, lang)
+    await reader.press(label(lang, "menu.topics"))
+    await reader.press(button_with(reader, "<тақырып>"))
+    assert "<мәтін>" in reader.last_message().text
     assert all(call.ok for call in screens_sent(world))
     assert "was cut" not in caplog.text
