@@ -18,8 +18,8 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
 
 from bot.dialogs.application_form import answers_block, local_time
-from bot.dialogs.common import LIST_BUDGET, Label, Tr, fit_list, item_list, refuse, texts_of, toast
-from bot.dialogs.console_access import actor_of, gated, refuse_unless
+from bot.dialogs.common import LIST_BUDGET, Label, Tr, fit_list, item_list, texts_of, toast
+from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
 from bot.dialogs.states import OperatorCompetition as S
 from bot.i18n import Html, Texts
 from console import competition
@@ -45,12 +45,6 @@ def _env(manager: DialogManager):
 
 def _status(t: Texts, status: str) -> str:
     return t.label(f"application.status.{status}")
-
-
-async def _refuse(event: CallbackQuery | Message, manager: DialogManager, exc: Exception) -> None:
-    t = texts_of(manager)
-    text = t(exc.code, **exc.params) if isinstance(exc, ConsoleError) else t("console.forbidden")
-    await refuse(event, text)
 
 
 async def topics_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
@@ -85,7 +79,7 @@ async def on_application(callback: CallbackQuery, _w: Any, manager: DialogManage
     try:
         await competition.application_for_operator(store, actor, application_id or 0)
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     manager.dialog_data[APPLICATION] = application_id
     await manager.switch_to(S.application)
@@ -149,7 +143,7 @@ async def on_complete(callback: CallbackQuery, _b: Button, manager: DialogManage
     try:
         await competition.mark_complete(store, actor, manager.dialog_data[APPLICATION], clock.now())
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     await store.commit()
     await toast(callback, texts_of(manager)("console.marked_complete"))
@@ -165,7 +159,7 @@ async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager
             store, actor, manager.dialog_data[APPLICATION], message.text, clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(message, manager, exc)
+        await refuse_console(message, manager, exc)
         return
     await store.commit()
     await message.answer(texts_of(manager)("console.marked_incomplete"))
@@ -196,7 +190,7 @@ async def on_expert(callback: CallbackQuery, _w: Any, manager: DialogManager, it
             store, actor, manager.dialog_data[APPLICATION], parse_topic_id(item) or 0, clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     await store.commit()
     await toast(callback, texts_of(manager)("console.assigned"))
@@ -221,7 +215,7 @@ async def on_amount(message: Message, _w: Any, manager: DialogManager) -> None:
     try:
         competition.check_amount(int(digits), application)
     except ConsoleError as exc:
-        await _refuse(message, manager, exc)
+        await refuse_console(message, manager, exc)
         return
     manager.dialog_data[AMOUNT] = int(digits)
     await manager.switch_to(S.reveal)
@@ -256,7 +250,7 @@ async def _decide(event, manager: DialogManager, reveal_at: datetime | None) -> 
             now=clock.now(),
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(event, manager, exc)
+        await refuse_console(event, manager, exc)
         return False
     await store.commit()
     data.pop(AMOUNT, None)

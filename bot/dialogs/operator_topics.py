@@ -15,8 +15,8 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
-from bot.dialogs.console_access import actor_of, gated, refuse_unless
+from bot.dialogs.common import Label, Tr, item_list, texts_of, toast
+from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
 from bot.dialogs.states import OperatorTopics as S
 from bot.i18n import Texts
 from bot.screen_fit import clip
@@ -114,16 +114,10 @@ async def on_status(callback: CallbackQuery, button: Button, manager: DialogMana
             store, actor, manager.dialog_data[TOPIC], target, clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     await store.commit()
     await toast(callback, texts_of(manager)(f"topic_admin.now_{target.value}"))
-
-
-async def _refuse(event: CallbackQuery | Message, manager: DialogManager, exc: Exception) -> None:
-    t = texts_of(manager)
-    text = t(exc.code, **exc.params) if isinstance(exc, ConsoleError) else t("console.forbidden")
-    await refuse(event, text)
 
 
 async def on_new(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
@@ -168,7 +162,7 @@ async def _accept(event, manager: DialogManager, raw: str) -> None:
             await manager.switch_to(S.card)
             return
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(event, manager, exc)
+        await refuse_console(event, manager, exc)
         return
     manager.dialog_data.setdefault(VALUES, {})[field] = value
     if state == S.ask and manager.dialog_data[STEP] + 1 < len(topics_admin.FIELDS):
@@ -204,7 +198,7 @@ async def on_create(callback: CallbackQuery, _b: Button, manager: DialogManager)
             store, actor, manager.dialog_data.get(VALUES, {}), clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     await store.commit()
     manager.dialog_data[TOPIC] = topic_id
