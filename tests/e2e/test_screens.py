@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.screen_fit import MAX_TEXT, visible_length
-from console import awards, topics_admin
+from console import awards, support, topics_admin
 from domain.areas import AREAS
 from domain.money import MAX_AMOUNT_KZT
 from domain.organisation import MAX_PEOPLE_COUNT
@@ -282,5 +282,36 @@ async def test_a_topic_with_the_longest_texts_previews_and_shows_on_both_sides(
     await reader.press(label(lang, "menu.topics"))
     await reader.press(button_with(reader, "<тақырып>"))
     assert "<мәтін>" in reader.last_message().text
+    assert all(call.ok for call in screens_sent(world))
+    assert "was cut" not in caplog.text
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+async def test_a_support_inbox_of_long_questions_and_many_answers_fits(
+    world, user_factory, lang, caplog
+):
+    t = texts(lang)
+    person = user_factory(ZHANAR, language_code=lang)
+    await open_menu(person, lang)
+
+    async def ask_and_answer(store):
+        asker = await store.people.get(ZHANAR)
+        for _ in range(support.RECENT_THREADS):
+            thread = await support.ask(
+                store, asker, longest("Сұрақ <неге> & 😀 ", support.QUESTION_LIMIT), NOW
+            )
+            for _ in range(5):
+                await support.answer(
+                    store, thread_id=thread.id, answered_by=None, in_operator_chat=True,
+                    raw_answer=longest("Жауап <осы> & 👍🏽 ", support.ANSWER_LIMIT),
+                    admin_ids=(), now=NOW,
+                )  # fmt: skip
+
+    await seeding.in_database(world.settings.database_url, ask_and_answer)
+    await person.press(label(lang, "menu.support"))
+    inbox = person.last_message()
+    assert "<неге>" in inbox.text
+    more = [t.plural("screens.more", n) for n in range(1, support.RECENT_THREADS + 1)]
+    assert any(line in inbox.text for line in more)
     assert all(call.ok for call in screens_sent(world))
     assert "was cut" not in caplog.text
