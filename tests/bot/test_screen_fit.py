@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import html
 
+from aiogram.types import Chat
+from aiogram_dialog.api.entities import MediaAttachment, NewMessage
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.dialogs.message_manager import fitted
 from bot.screen_fit import ELLIPSIS, clip, fit_lines, shorten, visible_length
 from emulator.formatting import format_text
 from emulator.html_entities import utf16_len
@@ -71,3 +74,14 @@ def test_a_clipped_value_fits_and_keeps_its_start(value, limit):
     if clipped != value and clipped:
         assert clipped.endswith(ELLIPSIS)
         assert value.startswith(clipped.removesuffix(ELLIPSIS))
+
+
+def test_the_dialogs_cut_a_window_text_at_4096_and_a_caption_at_1024():
+    chat = Chat(id=1, type="private")
+    long = "<b>Қамқор</b> " + "ж" * 5000
+    assert telegram_length(fitted(NewMessage(chat=chat, text=long)).text) == 4096
+    photo = MediaAttachment(type="photo", url="https://ngo.kz/a.png")
+    captioned = fitted(NewMessage(chat=chat, text=long, media=photo)).text
+    assert visible_length(captioned) == 1024
+    short = NewMessage(chat=chat, text="<b>Қамқор</b>")
+    assert fitted(short) is short
