@@ -5,8 +5,9 @@ response timeout expired or query ID is invalid". aiogram-dialog answers every
 callback itself once its handler ran (`Dialog._callback_handler` calls
 `answer_callback`), so a handler that showed a toast had it answered twice.
 Every answer the bot gives goes through `answer_once`, which remembers the query
-for the rest of the update (a context variable: one update is one task), and the
-dialogs' message manager and the error handlers leave an answered query alone.
+for the rest of the update (a context variable: one update is one task); the
+dialogs' message manager (`bot/dialogs/message_manager.py`) and the error
+handlers leave an answered query alone.
 """
 
 from __future__ import annotations
@@ -36,5 +37,6 @@ async def answer_once(
 
 
 def mark_answered(query: CallbackQuery) -> None:
-    """Before the call: if it fails, nobody should try again either."""
+    """Marked before the call is made: a second try after a failed one would be
+    refused all the same."""
     _answered.set(query.id)
