@@ -18,6 +18,15 @@ from bot.runner import serve
 from bot.settings import Settings
 from emulator import Emulator, EmulatorConfig
 
+# What Telegram says to a request that only a bug in the bot sends: a callback
+# query answered a second time, a screen too long to send, or one with no text.
+BOT_MISTAKES = (
+    "query is too old and response timeout expired or query ID is invalid",
+    "message is too long",
+    "message caption is too long",
+    "message text is empty",
+)
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -103,6 +112,25 @@ class LocalWorld:
     async def restart_bot(self) -> None:
         await self.stop_bot()
         await self.start_bot()
+
+    def mistakes(self) -> list[str]:
+        """The bot's requests refused for one of `BOT_MISTAKES`, as "method: description"."""
+        if self.emulator is None:
+            return []
+        found = []
+        # A retry of an answer whose first attempt a fault cut off is refused as
+        # a second answer by Telegram too: that one is the network's doing.
+        cut_off = set()
+        for call in self.emulator.calls:
+            query = call.params.get("callback_query_id")
+            if call.fault not in (None, "slow", "latency") and query is not None:
+                cut_off.add(str(query))
+            description = (call.error or {}).get("description", "")
+            if str(query) in cut_off:
+                continue
+            if any(mistake in description for mistake in BOT_MISTAKES):
+                found.append(f"{call.method}: {description}")
+        return found
 
     async def stop(self) -> None:
         with contextlib.suppress(Exception):

@@ -225,6 +225,15 @@ async def run_interactive(sandbox: Sandbox) -> int:
             say(f"! {exc}")
 
 
+def _report_mistakes(world: LocalWorld) -> int:
+    """A script fails when the bot sent what Telegram refuses as a bug (a query answered
+    twice, a screen too long or empty), though the person saw nothing wrong."""
+    mistakes = world.mistakes()
+    for mistake in mistakes:
+        print(f"ngo-bot: Telegram would refuse {mistake}", file=sys.stderr)
+    return 1 if mistakes else 0
+
+
 def _read_line(prompt: str) -> str | None:
     try:
         return input(prompt)
@@ -281,7 +290,8 @@ async def _run(
             await seed_sandbox(world, demo_topics)
             sandbox = Sandbox(world, lang, out or sys.stdout)
             if script_lines is not None:
-                return await run_script(sandbox, Path(script), script_lines)
+                status = await run_script(sandbox, Path(script), script_lines)
+                return status or _report_mistakes(world)
             return await run_interactive(sandbox)
         finally:
             await world.stop()

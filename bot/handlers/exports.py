@@ -12,6 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_answers import answer_once
 from bot.clock import Clock
 from bot.i18n import Texts
 from bot.settings import Settings
@@ -114,9 +115,9 @@ async def on_choice(
         acting_as(person, settings.admin_ids, OPERATOR_ROLES)
         kind, fmt = ExportKind(callback_data.kind), ExportFormat(callback_data.fmt)
     except (Forbidden, ValueError):
-        await callback.answer(t.label("export.forbidden"), show_alert=True)
+        await answer_once(callback, t.label("export.forbidden"), alert=True)
         return
-    await callback.answer()
+    await answer_once(callback)
     await _send(callback.message, kind=kind, fmt=fmt, filters=ExportFilters(), store=store,
                 person=person, settings=settings, t=t, clock=clock)  # fmt: skip
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox import _report_mistakes
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
@@ -51,3 +53,12 @@ def test_every_shipped_example_runs(tmp_path, script):
         "--script", str(EXAMPLES / script), "--db", str(tmp_path / "s.db"), cwd=tmp_path
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_a_script_fails_when_the_bot_sent_what_telegram_refuses(capsys):
+    class World:
+        def mistakes(self):
+            return ["answerCallbackQuery: Bad Request: query is too old"]
+
+    assert _report_mistakes(World()) == 1
+    assert "answerCallbackQuery" in capsys.readouterr().err
