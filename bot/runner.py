@@ -7,6 +7,8 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -21,11 +23,12 @@ from aiogram.exceptions import (
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import create_bot, create_dispatcher, create_fsm_storage
+from bot.app import Wiring, create_bot, create_dispatcher, create_fsm_storage
 from bot.clock import Clock
 from bot.commands import publish_commands, publish_staff_commands
 from bot.health import Health
@@ -41,6 +44,15 @@ from storage.engine import create_engine, create_session_factory
 log = logging.getLogger(__name__)
 
 DIALOG_STATE_MAX_AGE = timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class RunningBot:
+    """What `serve` started, for the sandbox, which drives the clock's jobs itself."""
+
+    wiring: Wiring
+    scheduler: AsyncIOScheduler
+    outbox: DeliveryEngine
 
 
 class StartupError(Exception):
@@ -153,6 +165,7 @@ async def serve(
     handle_signals: bool = True,
     clock: Clock | None = None,
     freeze_heap: bool = False,
+    on_running: Callable[[RunningBot], None] | None = None,
 ) -> None:
     """Run until `stop` is set or SIGTERM/SIGINT arrives; in-flight updates finish first."""
     check_token(settings)
@@ -177,6 +190,8 @@ async def serve(
             bot, translator, await staff_members(session_factory, settings)
         )
         scheduler.start()
+        if on_running is not None:
+            on_running(RunningBot(wiring, scheduler, outbox))
         if freeze_heap:
             freeze_start_up_heap()
         if settings.uses_webhook:
