@@ -45,7 +45,7 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -192,6 +192,8 @@ class Sandbox:
             raise ScriptError(f"no person named {name!r}; there are: {', '.join(PERSONAS)}")
         self.persona = PERSONAS[name]
         self.transcript.say(f"── as {name} ({self.persona.first_name}) ──")
+        # What came to this person meanwhile (a notice, a broadcast).
+        self.transcript.show_changes(self.user)
 
     async def act(self, line: str) -> None:
         stripped = line.strip()
@@ -412,7 +414,11 @@ def _read_line(prompt: str) -> str | None:
 
 
 def run_sandbox(
-    script: str | None = None, db: str | None = None, lang: str = "ru", out: TextIO | None = None
+    script: str | None = None,
+    db: str | None = None,
+    lang: str = "ru",
+    out: TextIO | None = None,
+    now: datetime | None = None,
 ) -> int:
     """Files are read here, before the event loop starts; the chat runs in `_run`."""
     script_lines: list[str] | None = None
@@ -434,6 +440,7 @@ def run_sandbox(
             out,
             DEMO_TOPICS.read_text(encoding="utf-8"),
             folder_of_files,
+            now,
         )
     )
 
@@ -446,6 +453,7 @@ async def _run(
     out: TextIO | None,
     demo_topics: str,
     folder_of_files: Path,
+    now: datetime | None,
 ) -> int:
     configure_logging("WARNING", "text")
     logging.getLogger("aiogram").setLevel(logging.ERROR)
@@ -467,6 +475,9 @@ async def _run(
             log_level="WARNING",
         )
         world = LocalWorld(settings, emulator_config=sandbox_emulator_config(), manual_clock=True)
+        if now is not None:
+            # Deadlines and "overdue" depend on the date: the golden transcripts pin it.
+            world.clock.set(now)
         await world.start()
         try:
             await seed_sandbox(world, demo_topics)

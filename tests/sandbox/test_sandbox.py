@@ -19,6 +19,7 @@ from bot.sandbox_labels import ButtonLabels
 from tests.sandbox.golden import (
     EXAMPLES,
     LANGUAGES,
+    PINNED_NOW,
     golden_path,
     mask,
     updating,
@@ -49,6 +50,8 @@ def run_example(script: str, lang: str, tmp_path: Path, env: dict[str, str] | No
         lang,
         "--db",
         str(tmp_path / "s.db"),
+        "--now",
+        PINNED_NOW,
         cwd=tmp_path,
         env=env,
     )
