@@ -57,6 +57,7 @@ from bot.sandbox_labels import ButtonLabels
 from bot.settings import Settings
 from emulator import EmulatorConfig, SimulatedUser
 from emulator.config import Faults
+from emulator.users import START_PAYLOAD
 from storage.models import Role
 
 
@@ -243,13 +244,11 @@ class Sandbox:
 
     async def open_link(self, payload: str) -> None:
         payload = payload.rsplit("?start=", 1)[-1]
-        try:
-            action = self.user.open_link(payload, wait=False)
-        except ValueError as exc:
-            raise ScriptError(str(exc)) from None
-        await self._step(
-            f"🔗 t.me/{self.world.emulator.config.bot_username}?start={payload}", action
-        )
+        if not START_PAYLOAD.fullmatch(payload):
+            raise ScriptError("a link's payload is 1-64 characters: A-Z, a-z, 0-9, _ and -")
+        action = self.user.open_link(payload, wait=False)
+        bot_username = self.world.emulator.config.bot_username
+        await self._step(f"🔗 t.me/{bot_username}?start={payload}", action)
 
     async def share_location(self, latitude: str, longitude: str) -> None:
         try:
