@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from bot.log_format import configure_logging
 from bot.settings import Settings
@@ -28,6 +29,9 @@ def load_settings(**overrides) -> Settings:
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = first["msg"].removeprefix("Value error, ")
         raise CliError(f"{name}: {message}") from None
+    except SettingsError as exc:  # a value that is not the JSON a table or a list needs
+        field = str(exc).partition('"')[2].partition('"')[0] or "settings"
+        raise CliError(f"{field.upper()}: not valid JSON") from None
 
 
 def _run(args: argparse.Namespace) -> None:

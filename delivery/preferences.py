@@ -24,13 +24,6 @@ async def preferences(store: Store, person: PersonView) -> dict[Category, bool]:
     }
 
 
-async def toggle(store: Store, person: PersonView, category: Category) -> bool:
-    """Flip one category; returns whether it is on now."""
-    now_on = not (await preferences(store, person))[category]
-    await switch(store, person, category, on=now_on)
-    return now_on
-
-
 async def switch(store: Store, person: PersonView, category: Category, *, on: bool) -> None:
     """Turn one category on or off. Unlike a toggle, doing it twice (an update handled
     again after a crash) leaves it as asked."""

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, column, exists, func, select, table,
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActivityReport, Organisation, OrganisationArea, ReportStatus
+from storage.models import Organisation, OrganisationArea
 
 # SQLite's trigram index of search_text (migration 0010), outside the ORM's metadata.
 # Its hidden column of the same name is the left side of MATCH.
@@ -187,14 +187,6 @@ class OrganisationRepository:
                 )
             )
         return _has_search_index[engine]
-
-    async def latest_submitted_report_year(self, organisation_id: int) -> int | None:
-        return await self._session.scalar(
-            select(func.max(ActivityReport.year)).where(
-                ActivityReport.organisation_id == organisation_id,
-                ActivityReport.status == ReportStatus.SUBMITTED,
-            )
-        )
 
     async def count(self) -> int:
         return await self._session.scalar(select(func.count(Organisation.id))) or 0

@@ -270,14 +270,6 @@ def test_the_required_filing_year_moves_after_31_march(now, year):
 # The alert preference
 
 
-async def test_new_topic_alerts_toggle(store, owner):
-    assert not await store.people.notifies_new_topics(OWNER_ID)
-    assert await topics.toggle_new_topic_alerts(store, owner) is True
-    assert await store.people.notifies_new_topics(OWNER_ID)
-    assert await topics.toggle_new_topic_alerts(store, owner) is False
-    assert not await store.people.notifies_new_topics(OWNER_ID)
-
-
 # The topic file
 
 
