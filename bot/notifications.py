@@ -17,8 +17,7 @@ from bot.clock import Clock
 from delivery.outbox import (
     AS_SOON_AS_POSSIBLE,
     Kind,
-    enqueue_text,
-    request_send_now,
+    queue_notice,
 )
 from storage.store import Store
 
@@ -41,19 +40,13 @@ async def notify(
     request, a decision on an application), so quiet hours do not hold them.
     Never raises on Telegram's account; the caller commits.
     """
-    person = await store.people.get(telegram_id)
-    if person is not None and person.blocked_bot:
-        return False
-    now = clock.now() if clock else AS_SOON_AS_POSSIBLE
-    delivery_id = await enqueue_text(
-        store.session,
+    return await queue_notice(
+        store,
         telegram_id,
-        text,
+        now=clock.now() if clock else AS_SOON_AS_POSSIBLE,
         kind=kind,
-        now=now,
+        text=text,
         reply_markup=reply_markup,
         dedupe_key=dedupe_key,
         urgent=urgent,
     )
-    request_send_now(store.session, delivery_id)
-    return True

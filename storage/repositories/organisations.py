@@ -20,24 +20,6 @@ TRIGRAM = 3
 # Whether each engine's database has that index, looked up once per engine.
 _has_search_index: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 
-# Fields a person may set on an organisation, in the order they are asked.
-EDITABLE_FIELDS = (
-    "name",
-    "name_alt",
-    "legal_form",
-    "region",
-    "areas",
-    "description",
-    "phone",
-    "email",
-    "website",
-    "founded_year",
-    "staff_count",
-    "volunteer_count",
-    "public_listing",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class OrganisationView:
     id: int
