@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.repositories.deliveries import DeliveryRepository, NewDelivery
+from storage.repositories.deliveries import NewDelivery
 from storage.store import Store
 
 # "Due at once", whatever a test clock says now.
@@ -74,7 +74,7 @@ async def enqueue_text(
     not_before: datetime | None = None,
 ) -> int | None:
     """Queue an already rendered HTML message; None when `dedupe_key` was queued before."""
-    return await DeliveryRepository(session).add(
+    return await Store(session).deliveries.add(
         NewDelivery(
             recipient=recipient,
             kind=kind,
@@ -103,7 +103,7 @@ async def enqueue_message(
     not_before: datetime | None = None,
 ) -> int | None:
     """Queue a message rendered when sent, in the language the recipient has then."""
-    return await DeliveryRepository(session).add(
+    return await Store(session).deliveries.add(
         NewDelivery(
             recipient=recipient,
             kind=kind,
@@ -136,7 +136,7 @@ async def enqueue_broadcast(
     """
     if (text is None) == (key is None):
         raise ValueError("give either text or key")
-    repository = DeliveryRepository(session)
+    repository = Store(session).deliveries
     if broadcast_id is None:
         broadcast_id = await repository.next_broadcast_id()
     encoded = json.dumps(dict(params or {}), ensure_ascii=False) if key else None

@@ -20,6 +20,7 @@ TRIGRAM = 3
 # Whether each engine's database has that index, looked up once per engine.
 _has_search_index: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 
+
 @dataclass(frozen=True, slots=True)
 class OrganisationView:
     id: int
