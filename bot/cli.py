@@ -87,7 +87,8 @@ def _topics(args: argparse.Namespace) -> None:
             async with create_session_factory(engine)() as session:
                 store = Store(session)
                 if text is not None:
-                    result = await import_topics(store, text, Clock(settings.timezone).now())
+                    now = Clock(settings.timezone).now()
+                    result = await import_topics(store, text, now, settings.mci_kzt_by_year)
                     await store.commit()
                     return f"topics imported: {result.created} new, {result.updated} updated"
                 return dump_topics(await store.topics.all(), Clock(settings.timezone).zone)
