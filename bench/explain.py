@@ -43,7 +43,6 @@ from registry import directory
 from registry.privacy import erase_person
 from storage import migrate
 from storage.engine import create_engine, create_session_factory
-from storage.repositories.deliveries import DeliveryRepository
 from storage.store import Store
 
 ZONE = ZoneInfo("Asia/Almaty")
@@ -106,7 +105,7 @@ async def in_process_work(url: str, organisations: int, tally: sql_trace.Tally) 
         await plan_all(factory, moment, ZONE, [7, 1])
         tally.source = "outbox claim"
         async with factory() as session:
-            await DeliveryRepository(session).claim(
+            await Store(session).deliveries.claim(
                 moment,
                 limit=50,
                 token=secrets.token_hex(8),

@@ -36,7 +36,7 @@ from delivery.sender import DeliveryEngine
 from emulator import Emulator, EmulatorConfig
 from emulator import RateLimits as EmulatorRateLimits
 from storage.engine import create_engine, create_session_factory
-from storage.repositories.deliveries import DeliveryRepository
+from storage.store import Store
 
 COLUMNS = (
     "recipients", "time factor", "replies", "idle mean ms", "during broadcast mean ms",
@@ -77,7 +77,7 @@ async def drain_all(engine: DeliveryEngine) -> None:
     while True:
         await engine.drain(budget_seconds=60)
         async with engine.session_factory() as session:
-            counts = await DeliveryRepository(session).counts()
+            counts = await Store(session).deliveries.counts()
         if not counts.get("pending") and not counts.get("sending"):
             return
         await asyncio.sleep(0.05)

@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from bot.log_format import configure_logging
 from bot.settings import Settings
@@ -30,6 +31,9 @@ def load_settings(**overrides) -> Settings:
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = first["msg"].removeprefix("Value error, ")
         raise CliError(f"{name}: {message}") from None
+    except SettingsError as exc:  # a value that is not the JSON a table or a list needs
+        field = str(exc).partition('"')[2].partition('"')[0] or "settings"
+        raise CliError(f"{field.upper()}: not valid JSON") from None
 
 
 def _run(args: argparse.Namespace) -> None:
@@ -85,7 +89,8 @@ def _topics(args: argparse.Namespace) -> None:
             async with create_session_factory(engine)() as session:
                 store = Store(session)
                 if text is not None:
-                    result = await import_topics(store, text, Clock(settings.timezone).now())
+                    now = Clock(settings.timezone).now()
+                    result = await import_topics(store, text, now, settings.mci_kzt_by_year)
                     await store.commit()
                     return f"topics imported: {result.created} new, {result.updated} updated"
                 return dump_topics(await store.topics.all(), Clock(settings.timezone).zone)

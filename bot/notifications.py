@@ -2,17 +2,13 @@
 request, a member told of a decision).
 
 Every such message goes into the outbox (delivery/): `notify` queues an already
-rendered text, `notify_later` a message key rendered at send time in the
-recipient's language. Both write on the caller's session, so the message exists
+rendered text, written on the caller's session, so the message exists
 exactly when the caller's use case commits. The update that queued a notice
 sends it as soon as it is done (DeliveryFlushMiddleware); if the process dies
 first, the scheduler's outbox job sends it.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -21,9 +17,7 @@ from bot.clock import Clock
 from delivery.outbox import (
     AS_SOON_AS_POSSIBLE,
     Kind,
-    enqueue_message,
-    enqueue_text,
-    request_send_now,
+    queue_notice,
 )
 from storage.store import Store
 
@@ -46,48 +40,13 @@ async def notify(
     request, a decision on an application), so quiet hours do not hold them.
     Never raises on Telegram's account; the caller commits.
     """
-    person = await store.people.get(telegram_id)
-    if person is not None and person.blocked_bot:
-        return False
-    now = clock.now() if clock else AS_SOON_AS_POSSIBLE
-    delivery_id = await enqueue_text(
-        store.session,
+    return await queue_notice(
+        store,
         telegram_id,
-        text,
+        now=clock.now() if clock else AS_SOON_AS_POSSIBLE,
         kind=kind,
-        now=now,
+        text=text,
         reply_markup=reply_markup,
         dedupe_key=dedupe_key,
         urgent=urgent,
     )
-    request_send_now(store.session, delivery_id)
-    return True
-
-
-async def notify_later(
-    store: Store,
-    telegram_id: int,
-    key: str,
-    params: Mapping[str, Any] | None = None,
-    *,
-    kind: Kind = Kind.STATUS,
-    urgent: bool = True,
-    dedupe_key: str | None = None,
-    clock: Clock | None = None,
-) -> bool:
-    """Queue a message rendered when sent, in the language the person has then."""
-    person = await store.people.get(telegram_id)
-    if person is not None and person.blocked_bot:
-        return False
-    delivery_id = await enqueue_message(
-        store.session,
-        telegram_id,
-        key,
-        params,
-        kind=kind,
-        now=clock.now() if clock else AS_SOON_AS_POSSIBLE,
-        dedupe_key=dedupe_key,
-        urgent=urgent,
-    )
-    request_send_now(store.session, delivery_id)
-    return True

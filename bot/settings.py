@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.locale_codes import SUPPORTED_LOCALES
+from domain.grants import MCI_KZT_BY_YEAR, check_mci_table
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_SQLITE_FILE = "ngo-bot.db"
@@ -61,8 +62,10 @@ class Settings(BaseSettings):
 
     # Grant rules that are policy, not law (REFERENCE.md): settings with the reference defaults.
     institutional_percent: int = Field(default=10, ge=0, le=100)
-    # The monthly calculation index in tenge; the budget law sets it each year (2026: 4,325).
-    mci_kzt: int = Field(default=4325, gt=0)
+    # The monthly calculation index in tenge by year, which the budget law sets each
+    # year: a grant type's bounds in tenge are those of its topic's year. JSON in the
+    # environment, MCI_KZT_BY_YEAR='{"2025": 3932, "2026": 4325}'.
+    mci_kzt_by_year: dict[int, int] = Field(default_factory=lambda: dict(MCI_KZT_BY_YEAR))
     # The activity-information year an NGO must have filed to apply; empty means
     # "the latest year whose deadline (31 March) has passed".
     required_filing_year: int | None = None
@@ -140,6 +143,12 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("mci_kzt_by_year")
+    @classmethod
+    def _check_mci_table(cls, value: dict[int, int]) -> dict[int, int]:
+        check_mci_table(value)
+        return value
 
     @field_validator("webhook_listen")
     @classmethod

@@ -54,7 +54,7 @@ class Recipient:
 
 
 def awards(store: Store) -> AwardRepository:
-    return AwardRepository(store.session)
+    return store.awards
 
 
 def clean_text(raw: str, limit: int) -> str:

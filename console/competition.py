@@ -28,9 +28,6 @@ MIN_EXPERTS = 2
 MIN_MARK, MAX_MARK = 1, 5
 REASON_LIMIT = 1000
 COMMENT_LIMIT = 2000
-# Statuses the operator works on, from the compliance check to the decision.
-COMPLIANCE_QUEUE = (S.SUBMITTED.value,)
-REVIEW_QUEUE = (S.UNDER_REVIEW.value,)
 
 
 class ConsoleError(Exception):

@@ -24,7 +24,6 @@ from console.audit import record
 from console.roles import Actor
 from domain.text_input import InvalidNumber, read_year
 from storage.models import ActivityReport, Application, GrantTopic, Organisation
-from storage.repositories.awards import AwardRepository
 from storage.repositories.organisations import organisation_view
 from storage.store import Store
 
@@ -242,7 +241,7 @@ async def _application_rows(
 async def _award_rows(
     store: Store, filters: ExportFilters, t: Texts, zone: ZoneInfo
 ) -> list[tuple]:
-    awards = AwardRepository(store.session)
+    awards = store.awards
     titles = {r.id: r.title(t.locale) for r in await awards.rounds()}
     rows = []
     for item in await awards.applications(region=filters.region, year=filters.year):

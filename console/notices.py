@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from delivery.outbox import Kind, enqueue_message, request_send_now
+from delivery.outbox import Kind, queue_notice
 from storage.repositories.topics import TopicView
 from storage.store import Store
 
@@ -20,14 +20,7 @@ def topic_title(topic: TopicView) -> dict[str, str]:
 async def tell(
     store: Store, telegram_id: int, key: str, params: Mapping[str, Any], now: datetime
 ) -> bool:
-    person = await store.people.get(telegram_id)
-    if person is not None and person.blocked_bot:
-        return False
-    delivery_id = await enqueue_message(
-        store.session, telegram_id, key, params, kind=Kind.STATUS, now=now, urgent=True
-    )
-    request_send_now(store.session, delivery_id)
-    return True
+    return await queue_notice(store, telegram_id, now=now, kind=Kind.STATUS, key=key, params=params)
 
 
 async def tell_organisation(

@@ -24,7 +24,7 @@ RECENT_THREADS = 5
 
 
 def support(store: Store) -> SupportRepository:
-    return SupportRepository(store.session)
+    return store.support
 
 
 def clean_message(raw: str, limit: int) -> str:

@@ -17,8 +17,7 @@ from console.audit import record
 from console.roles import OPERATOR_ROLES, Actor, Forbidden
 from delivery.outbox import Kind, enqueue_broadcast, enqueue_text
 from storage.models import BroadcastStatus, DeliveryStatus
-from storage.repositories.broadcasts import BroadcastRepository, BroadcastView
-from storage.repositories.deliveries import DeliveryRepository
+from storage.repositories.broadcasts import BroadcastView
 from storage.store import Store
 
 LANGUAGES = ("kk", "ru", "en")
@@ -55,7 +54,7 @@ def too_long(texts: dict[str, str], has_media: bool) -> str | None:
 
 async def audience(store: Store, actor: Actor, segment: dict[str, Any]) -> list[tuple[int, str]]:
     _check(actor)
-    return await BroadcastRepository(store.session).audience(segment)
+    return await store.broadcasts.audience(segment)
 
 
 async def start(
@@ -76,12 +75,12 @@ async def start(
     texts = {code: text for code, text in texts.items() if code in LANGUAGES and text}
     if not texts:
         raise ValueError("a broadcast needs a text")
-    repository = BroadcastRepository(store.session)
+    repository = store.broadcasts
     people = await repository.audience(segment)
     by_text: dict[str, list[int]] = defaultdict(list)
     for telegram_id, locale in people:
         by_text[text_for(texts, locale or default_locale)].append(telegram_id)
-    outbox_id = await DeliveryRepository(store.session).next_broadcast_id()
+    outbox_id = await store.deliveries.next_broadcast_id()
     for text, recipients in by_text.items():
         await enqueue_broadcast(
             store.session,
@@ -136,7 +135,7 @@ _MOVES = {
 
 async def _move(store: Store, actor: Actor, broadcast_id: int, action: str, now: datetime) -> bool:
     _check(actor)
-    repository = BroadcastRepository(store.session)
+    repository = store.broadcasts
     broadcast = await repository.get(broadcast_id)
     if broadcast is None or broadcast.outbox_id is None:
         return False
@@ -199,7 +198,7 @@ class Progress:
 
 
 async def progress(store: Store, broadcast: BroadcastView, now: datetime) -> Progress:
-    counts = await DeliveryRepository(store.session).counts(broadcast.outbox_id)
+    counts = await store.deliveries.counts(broadcast.outbox_id)
     sent = counts.get(DeliveryStatus.SENT, 0)
     failed = counts.get(DeliveryStatus.FAILED, 0)
     blocked = counts.get(DeliveryStatus.BLOCKED, 0)
@@ -223,7 +222,7 @@ async def finish_if_done(store: Store, broadcast: BroadcastView, now: datetime) 
         return False
     if (await progress(store, broadcast, now)).remaining:
         return False
-    return await BroadcastRepository(store.session).set_status(
+    return await store.broadcasts.set_status(
         broadcast.id, BroadcastStatus.DONE, expected=(BroadcastStatus.RUNNING,), finished_at=now
     )
 
@@ -232,6 +231,6 @@ async def keep_paused(store: Store, broadcast: BroadcastView) -> int:
     """Rows a retry put back to pending while paused (they were being sent) pause too."""
     if broadcast.status != BroadcastStatus.PAUSED or broadcast.outbox_id is None:
         return 0
-    return await BroadcastRepository(store.session).move_rows(
+    return await store.broadcasts.move_rows(
         broadcast.outbox_id, DeliveryStatus.PENDING, DeliveryStatus.PAUSED
     )

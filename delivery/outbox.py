@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.repositories.deliveries import DeliveryRepository, NewDelivery
+from storage.repositories.deliveries import NewDelivery
+from storage.store import Store
 
 # "Due at once", whatever a test clock says now.
 AS_SOON_AS_POSSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -73,7 +74,7 @@ async def enqueue_text(
     not_before: datetime | None = None,
 ) -> int | None:
     """Queue an already rendered HTML message; None when `dedupe_key` was queued before."""
-    return await DeliveryRepository(session).add(
+    return await Store(session).deliveries.add(
         NewDelivery(
             recipient=recipient,
             kind=kind,
@@ -102,7 +103,7 @@ async def enqueue_message(
     not_before: datetime | None = None,
 ) -> int | None:
     """Queue a message rendered when sent, in the language the recipient has then."""
-    return await DeliveryRepository(session).add(
+    return await Store(session).deliveries.add(
         NewDelivery(
             recipient=recipient,
             kind=kind,
@@ -135,7 +136,7 @@ async def enqueue_broadcast(
     """
     if (text is None) == (key is None):
         raise ValueError("give either text or key")
-    repository = DeliveryRepository(session)
+    repository = Store(session).deliveries
     if broadcast_id is None:
         broadcast_id = await repository.next_broadcast_id()
     encoded = json.dumps(dict(params or {}), ensure_ascii=False) if key else None
@@ -162,3 +163,55 @@ def request_send_now(session: AsyncSession, delivery_id: int | None) -> None:
     """Ask the update that queued this delivery to send it as soon as it is done."""
     if delivery_id is not None:
         session.info.setdefault(SEND_NOW_KEY, []).append(delivery_id)
+
+
+async def queue_notice(
+    store: Store,
+    recipient: int,
+    *,
+    now: datetime,
+    kind: Kind,
+    text: str | None = None,
+    key: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    reply_markup: Any = None,
+    dedupe_key: str | None = None,
+    urgent: bool = True,
+) -> bool:
+    """Queue a notice for one person, rendered (`text`) or rendered when sent in their
+    language (`key`, `params`), and have the update send it when done
+    (delivery/flush.py). False, with nothing queued, when they blocked the bot.
+
+    The one place a notice is queued then sent: bot/notifications.py (texts) and
+    console/notices.py (message keys) call it. The caller commits.
+    """
+    if (text is None) == (key is None):
+        raise ValueError("give either text or key")
+    person = await store.people.get(recipient)
+    if person is not None and person.blocked_bot:
+        return False
+    if text is not None:
+        delivery_id = await enqueue_text(
+            store.session,
+            recipient,
+            text,
+            kind=kind,
+            now=now,
+            reply_markup=reply_markup,
+            dedupe_key=dedupe_key,
+            urgent=urgent,
+        )
+    else:
+        delivery_id = await enqueue_message(
+            store.session,
+            recipient,
+            str(key),
+            params,
+            kind=kind,
+            now=now,
+            reply_markup=reply_markup,
+            dedupe_key=dedupe_key,
+            urgent=urgent,
+        )
+    request_send_now(store.session, delivery_id)
+    return True

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delivery.outbox import Kind
 from domain.deadlines import activity_reminder_dates, at_local
-from storage.repositories.deliveries import AudienceRepository, DeliveryRepository, NewDelivery
+from storage.repositories.deliveries import NewDelivery
+from storage.store import Store
 
 # Reminders go out at this local time on their day (after quiet hours end).
 REMINDER_TIME = time(10, 0)
@@ -39,7 +40,7 @@ async def plan_topic_deadline_reminders(
     session: AsyncSession, now: datetime, zone: tzinfo, days_before: list[int]
 ) -> int:
     """Members of organisations with a draft on a topic, `days_before` its closing day."""
-    audience = AudienceRepository(session)
+    audience = Store(session).audience
     horizon = now + timedelta(days=max(days_before, default=0) + 1)
     planned = 0
     for topic in await audience.open_topics_closing_between(now, horizon):
@@ -64,7 +65,7 @@ async def plan_topic_deadline_reminders(
 
 async def plan_new_topic_alerts(session: AsyncSession, now: datetime, zone: tzinfo) -> int:
     """Subscribers told of topics opened in their areas (within the catch-up window)."""
-    audience = AudienceRepository(session)
+    audience = Store(session).audience
     planned = 0
     for topic in await audience.topics_opened_since(now - CATCH_UP, now):
         planned += await _plan(
@@ -96,7 +97,7 @@ async def plan_activity_reminders(session: AsyncSession, now: datetime, zone: tz
     for day, moment in activity_reminder_moments(year, zone):
         if not _due(moment, now):
             continue
-        members = await AudienceRepository(session).members_not_filed(year - 1)
+        members = await Store(session).audience.members_not_filed(year - 1)
         planned += await _plan(
             session,
             (telegram_id for _organisation_id, telegram_id in members),
@@ -125,7 +126,7 @@ async def _plan(
     """Queue one message (rendered at send time, as `enqueue_message` does) for each
     recipient, keyed `{dedupe_prefix}:{telegram id}`; returns how many were new."""
     encoded = json.dumps(params, ensure_ascii=False)
-    return await DeliveryRepository(session).add_many(
+    return await Store(session).deliveries.add_many(
         NewDelivery(
             recipient=telegram_id,
             kind=kind,

@@ -7,13 +7,12 @@ from sqlalchemy import select, update
 
 from delivery.outbox import Category
 from storage.models import Person
-from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.people import PersonView
 from storage.store import Store
 
 
 async def preferences(store: Store, person: PersonView) -> dict[Category, bool]:
-    opted_out = await DeliveryRepository(store.session).opted_out(person.id)
+    opted_out = await store.deliveries.opted_out(person.id)
     subscribed = await store.session.scalar(
         select(Person.notify_new_topics).where(Person.id == person.id)
     )
@@ -24,13 +23,6 @@ async def preferences(store: Store, person: PersonView) -> dict[Category, bool]:
     }
 
 
-async def toggle(store: Store, person: PersonView, category: Category) -> bool:
-    """Flip one category; returns whether it is on now."""
-    now_on = not (await preferences(store, person))[category]
-    await switch(store, person, category, on=now_on)
-    return now_on
-
-
 async def switch(store: Store, person: PersonView, category: Category, *, on: bool) -> None:
     """Turn one category on or off. Unlike a toggle, doing it twice (an update handled
     again after a crash) leaves it as asked."""
@@ -39,4 +31,4 @@ async def switch(store: Store, person: PersonView, category: Category, *, on: bo
             update(Person).where(Person.id == person.id).values(notify_new_topics=on)
         )
     else:
-        await DeliveryRepository(store.session).set_opt_out(person.id, category, not on)
+        await store.deliveries.set_opt_out(person.id, category, not on)

@@ -36,17 +36,10 @@ from aiogram.exceptions import (
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from domain.telegram_methods import SENDING_METHODS
+
 log = logging.getLogger(__name__)
 
-# The methods Telegram's flood control counts (the others pass untouched).
-SENDING_METHODS = frozenset(
-    {
-        "sendmessage", "sendphoto", "senddocument", "sendaudio", "sendvideo", "sendanimation",
-        "sendvoice", "sendvideonote", "sendmediagroup", "sendlocation", "sendvenue",
-        "sendcontact", "sendpoll", "senddice", "sendsticker", "copymessage", "copymessages",
-        "forwardmessage", "forwardmessages", "sendpaidmedia", "sendinvoice",
-    }
-)  # fmt: skip
 GROUP_WINDOW_SECONDS = 60.0
 # A timer may fire this much before its time (asyncio runs those due within it).
 CLOCK_RESOLUTION = 1e-6

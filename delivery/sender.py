@@ -40,8 +40,8 @@ from delivery.outbox import KIND_CATEGORY, Kind
 from delivery.rate_limit import CURRENT_LANE, STILL_OURS, Lane, LeaseRanOut
 from domain.deadlines import quiet_hours_defer
 from storage.models import DeliveryStatus
-from storage.repositories.deliveries import ClaimedDelivery, DeliveryRepository, Recipient
-from storage.repositories.people import PeopleRepository
+from storage.repositories.deliveries import ClaimedDelivery, Recipient
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +273,7 @@ class DeliveryEngine:
         now = self.clock.now()
         lease_until = now + timedelta(seconds=self.settings.delivery_lease_seconds)
         async with self.session_factory() as session:
-            repository = DeliveryRepository(session)
+            repository = Store(session).deliveries
             batch = await repository.claim(
                 now,
                 limit=limit,
@@ -290,7 +290,7 @@ class DeliveryEngine:
         """Rows claimed but not sent (stopping, or the lease ran short): due again now."""
         now = self.clock.now()
         async with self.session_factory() as session:
-            repository = DeliveryRepository(session)
+            repository = Store(session).deliveries
             for delivery in deliveries:
                 await repository.give_back(delivery, now)
             await session.commit()
@@ -425,8 +425,8 @@ class DeliveryEngine:
     async def _record(self, done: list[tuple[ClaimedDelivery, Outcome]]) -> None:
         now = self.clock.now()
         async with self.session_factory() as session:
-            repository = DeliveryRepository(session)
-            people = PeopleRepository(session)
+            store = Store(session)
+            repository, people = store.deliveries, store.people
             newly_blocked: set[int] = set()
             await repository.mark_sent_many(
                 [(d, o.message_id or 0) for d, o in done if o.status == DeliveryStatus.SENT], now

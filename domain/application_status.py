@@ -7,7 +7,6 @@ taken the NGO may fix and resubmit it; otherwise the operator rejects it.
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -40,7 +39,6 @@ TRANSITIONS = MappingProxyType(
     }
 )
 
-TERMINAL_STATUSES = frozenset(status for status, targets in TRANSITIONS.items() if not targets)
 # The statuses in which the NGO may still change the text of its application.
 EDITABLE_STATUSES = frozenset({_S.DRAFT, _S.INCOMPLETE})
 
@@ -67,7 +65,6 @@ def ensure_transition(current: ApplicationStatus, target: ApplicationStatus) -> 
 
 REFERENCE_PREFIX = "GR"
 MAX_REFERENCE_SEQUENCE = 999_999
-_REFERENCE = re.compile(r"GR-(\d{4})-(\d{6})")
 
 
 def reference_number(year: int, seq: int) -> str:
@@ -77,11 +74,3 @@ def reference_number(year: int, seq: int) -> str:
     if not 1 <= seq <= MAX_REFERENCE_SEQUENCE:
         raise ValueError("seq must be between 1 and 999999")
     return f"{REFERENCE_PREFIX}-{year:04d}-{seq:06d}"
-
-
-def parse_reference_number(text: str) -> tuple[int, int] | None:
-    """(year, seq) from a typed reference number in any case, or None if it is not one."""
-    match = _REFERENCE.fullmatch(text.strip().upper())
-    if match is None or int(match[2]) == 0:
-        return None
-    return int(match[1]), int(match[2])

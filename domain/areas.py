@@ -28,8 +28,6 @@ AREAS: tuple[str, ...] = (
     "volunteering",
 )
 
-GRANT_TOPICS_2016: tuple[str, ...] = AREAS[:7]
-
 _AREA_CODES = frozenset(AREAS)
 
 

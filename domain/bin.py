@@ -13,8 +13,6 @@ database is the check of existence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 
 from domain.errors import RuleViolation
@@ -68,17 +66,6 @@ _OFFICE_KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class BinParts:
-    number: str
-    registration_year: int
-    registration_month: int
-    entity_kind: EntityKind
-    office_kind: OfficeKind
-    serial: str
-    check_digit: int
-
-
 def normalize_bin(raw: str) -> str:
     """Drop the spaces, dashes and non-breaking spaces people type or paste."""
     return raw.strip().translate(_SEPARATORS)
@@ -116,29 +103,6 @@ def validate_bin(raw: str) -> str:
     if bin_check_digit(number[:11]) != int(number[11]):
         raise InvalidBin(BinProblem.CHECK_DIGIT)
     return number
-
-
-def parse_bin(raw: str, *, today: date) -> BinParts:
-    """Validate and split a BIN.
-
-    The BIN keeps only two digits of the year, so the century is the one that
-    puts the registration in the past of ``today`` (a BIN of ``99...`` is 1999).
-    """
-    number = validate_bin(raw)
-    two_digit_year = int(number[:2])
-    century = today.year - today.year % 100
-    year = century + two_digit_year
-    if year > today.year:
-        year -= 100
-    return BinParts(
-        number=number,
-        registration_year=year,
-        registration_month=int(number[2:4]),
-        entity_kind=_ENTITY_KINDS[number[4]],
-        office_kind=_OFFICE_KINDS[number[5]],
-        serial=number[6:11],
-        check_digit=int(number[11]),
-    )
 
 
 def _is_ascii_digits(text: str) -> bool:

@@ -6,7 +6,6 @@ Instants are aware datetimes, stored and compared in UTC; calendar questions
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from domain.time_zone import load_zone
@@ -22,14 +21,6 @@ QUIET_HOURS_START = time(21, 0)
 QUIET_HOURS_END = time(9, 0)
 
 _END_OF_DAY = time(23, 59, 59)
-_WEEKEND = frozenset({5, 6})  # Saturday, Sunday
-
-
-def is_open(now_utc: datetime, opens_at_utc: datetime, closes_at_utc: datetime) -> bool:
-    """Whether applications are taken: from ``opens_at`` to ``closes_at``, both included."""
-    for moment in (now_utc, opens_at_utc, closes_at_utc):
-        _require_aware(moment)
-    return opens_at_utc <= now_utc <= closes_at_utc
 
 
 def days_left(now: datetime, closes_at: datetime, tz: tzinfo | None = None) -> int:
@@ -69,11 +60,6 @@ def reporting_year_due(today: date) -> int:
     return today.year - 1
 
 
-def is_activity_report_late(today: date) -> bool:
-    """Whether this calendar year's report (on the year before) is past its 31 March."""
-    return today > date(today.year, ACTIVITY_REPORT_DUE_MONTH, ACTIVITY_REPORT_DUE_DAY)
-
-
 def activity_reminder_dates(year: int) -> tuple[date, ...]:
     """Local dates to remind NGOs of the report due on 31 March of ``year``.
 
@@ -108,24 +94,6 @@ def quiet_hours_defer(
         return when_utc.astimezone(UTC)
     wake_day = local.date() if wall < end else local.date() + timedelta(days=1)
     return at_local(wake_day, end, zone)
-
-
-def working_days_add(day: date, n: int, holidays: Collection[date] = ()) -> date:
-    """The date ``n`` working days after ``day``, skipping weekends and ``holidays``.
-
-    For the review windows (10 working days for compliance, 15 for the experts).
-    Public holidays move every year in Kazakhstan (transfers of days off), so the
-    caller passes them; with none given only weekends are skipped.
-    """
-    if n < 0:
-        raise ValueError("n must not be negative")
-    current = day
-    remaining = n
-    while remaining:
-        current += timedelta(days=1)
-        if current.weekday() not in _WEEKEND and current not in holidays:
-            remaining -= 1
-    return current
 
 
 def _is_quiet(wall: time, start: time, end: time) -> bool:

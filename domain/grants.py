@@ -2,11 +2,13 @@
 
 Money is whole tenge in ``int``: a float would turn 10% of a budget into
 199999.99999 and refuse a correct amount. The MCI (monthly calculation index)
-is set by the budget law each year, so its value is always a parameter.
+is set by the budget law each year: `MCI_KZT_BY_YEAR` holds the known values,
+and a grant type's bounds in tenge are those of the year that matters (the topic's).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -44,6 +46,11 @@ GRANT_TERMS = MappingProxyType(
         GrantType.LONG_TERM: GrantTerms(24, 36, 10_000, None),
     }
 )
+
+
+# The MCI in tenge by year, as the budget law sets it: add the new year's value
+# when the law is passed. The setting MCI_KZT_BY_YEAR replaces this table.
+MCI_KZT_BY_YEAR = MappingProxyType({2025: 3_932, 2026: 4_325})
 
 
 class GrantProblem(StrEnum):
@@ -87,13 +94,30 @@ def check_duration(months: int, grant_type: GrantType) -> None:
         raise InvalidGrant(GrantProblem.DURATION, min=terms.min_months, max=terms.max_months)
 
 
-def grant_types_for_duration(months: int) -> tuple[GrantType, ...]:
-    """Every type a length fits, shortest type first (12 and 24 months fit two)."""
-    return tuple(
-        grant_type
-        for grant_type, terms in GRANT_TERMS.items()
-        if terms.min_months <= months <= terms.max_months
-    )
+def mci_for_year(year: int, table: Mapping[int, int] = MCI_KZT_BY_YEAR) -> int:
+    """The MCI in tenge of ``year``.
+
+    A year after the table's last takes the last known value (next year's budget
+    law may not be in the table yet, and the bot must keep working); a year
+    before its first takes the first. An empty table is a bug: the settings refuse it.
+    """
+    if not table:
+        raise ValueError("the MCI table is empty")
+    known = sorted(table)
+    if year in table:
+        return table[year]
+    return table[known[-1]] if year > known[-1] else table[known[0]]
+
+
+def check_mci_table(table: Mapping[int, int]) -> None:
+    """Refuse a table the bot cannot use, with a one-line reason (read at start-up)."""
+    if not table:
+        raise ValueError('needs at least one year, like {"2026": 4325}')
+    for year, value in table.items():
+        if not 1992 <= year <= 2100:
+            raise ValueError(f"{year} is not a year of the tenge")
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"the MCI of {year} must be a positive whole number of tenge")
 
 
 def grant_amount_range(grant_type: GrantType, mci_value: int) -> tuple[int, int | None]:

@@ -16,8 +16,6 @@ NATIONAL_LENGTH = 10
 
 # Zone 7 is shared with Russia; Kazakhstan holds the national numbers starting 6 and 7.
 _KAZAKHSTAN_LEADING_DIGITS = frozenset("67")
-# Inside 7xx, the codes 71x and 72x are fixed lines of the regions; the rest are mobile.
-_FIXED_LINE_SECOND_DIGITS = frozenset("12")
 
 _ALLOWED = re.compile(r"\+?[0-9\s\u00a0\u202f().\-\u2010\u2011\u2013]+")
 _NOT_DIGIT = re.compile(r"\D")
@@ -48,12 +46,6 @@ def normalize_phone(raw: str) -> str:
     if national[0] not in _KAZAKHSTAN_LEADING_DIGITS:
         raise InvalidPhone(PhoneProblem.NOT_KAZAKHSTAN)
     return COUNTRY_PREFIX + national
-
-
-def is_mobile(phone: str) -> bool:
-    """Whether a number (in any accepted spelling) is a mobile one: +7 7xx but not 71x/72x."""
-    national = normalize_phone(phone).removeprefix(COUNTRY_PREFIX)
-    return national[0] == "7" and national[1] not in _FIXED_LINE_SECOND_DIGITS
 
 
 def _national_part(digits: str, *, has_plus: bool) -> str:

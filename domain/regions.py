@@ -32,17 +32,9 @@ PROVINCES: tuple[str, ...] = (
 
 REGIONS: tuple[str, ...] = CITIES + PROVINCES
 
-_CITY_CODES = frozenset(CITIES)
 _REGION_CODES = frozenset(REGIONS)
 
 
 def is_region(code: str) -> bool:
     """Whether ``code`` is one of the 20 known codes (a city or a region)."""
     return code in _REGION_CODES
-
-
-def is_city(code: str) -> bool:
-    """Whether ``code`` is a city of republican significance; unknown codes raise KeyError."""
-    if code not in _REGION_CODES:
-        raise KeyError(code)
-    return code in _CITY_CODES

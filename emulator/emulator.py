@@ -41,7 +41,6 @@ class Emulator:
         self._users: dict[tuple[int, int], SimulatedUser] = {}
         self._groups: dict[tuple[int, int], SimulatedGroup] = {}
         self._busy = 0
-        self._busy_methods: list[str] = []
         self._last_activity = 0.0
         self._runner: web.AppRunner | None = None
         self.base_url = ""

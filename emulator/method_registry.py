@@ -33,12 +33,6 @@ class MethodContext:
             raise bad_request(missing or f"{name} is empty")
         return value
 
-    def require_int(self, name: str, missing: str | None = None) -> int:
-        value = self.require(name, missing)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise bad_request(f"invalid {name} specified")
-        return value
-
 
 Handler = Callable[[MethodContext], Awaitable[Any]]
 METHODS: dict[str, tuple[str, Handler]] = {}

@@ -12,17 +12,9 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+from domain.telegram_methods import SENDING_METHODS
 from emulator.config import RateLimits
 from emulator.records import Violation
-
-SENDING_METHODS = frozenset(
-    {
-        "sendmessage", "sendphoto", "senddocument", "sendaudio", "sendvideo", "sendanimation",
-        "sendvoice", "sendvideonote", "sendmediagroup", "sendlocation", "sendvenue",
-        "sendcontact", "sendpoll", "senddice", "sendsticker", "copymessage", "copymessages",
-        "forwardmessage", "forwardmessages", "sendpaidmedia", "sendinvoice",
-    }
-)  # fmt: skip
 
 
 class _Window:

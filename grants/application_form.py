@@ -6,7 +6,9 @@ submitted, so a value that became wrong (the topic's budget changed) is caught.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from domain.errors import RuleViolation
 from domain.grants import (
@@ -14,8 +16,11 @@ from domain.grants import (
     GrantType,
     check_budget,
     check_duration,
+    check_grant_amount,
     check_institutional,
+    grant_amount_range,
     max_institutional_amount,
+    mci_for_year,
 )
 from domain.regions import REGIONS, is_region
 from domain.text_input import (
@@ -150,14 +155,29 @@ def parse_money(raw: str) -> int:
         raise _number_refusal(exc, "application.amount_expected", example="1 500 000") from None
 
 
-def check_total(total: int, topic: TopicView) -> None:
+def topic_mci(topic: TopicView, zone: ZoneInfo, mci_by_year: Mapping[int, int]) -> int:
+    """The MCI of the topic's year (the local year it opens in): the competition's
+    grant type is worth that year's tenge, whenever the application is written."""
+    return mci_for_year(topic.opens_at.astimezone(zone).year, mci_by_year)
+
+
+def budget_bounds(topic: TopicView, mci: int) -> tuple[int, int]:
+    """The totals a topic takes: its own bounds, inside its grant type's in tenge."""
+    low, high = grant_amount_range(GrantType(topic.grant_type), mci)
+    return max(low, topic.budget_min), topic.budget_max if high is None else min(
+        high, topic.budget_max
+    )
+
+
+def check_total(total: int, topic: TopicView, mci: int) -> None:
+    """The topic's bounds, and its grant type's at ``mci`` (see `topic_mci`)."""
     try:
         check_budget(total, topic.budget_min, topic.budget_max)
+        check_grant_amount(total, GrantType(topic.grant_type), mci)
     except RuleViolation as exc:
+        low, high = budget_bounds(topic, mci)
         raise FormProblem(
-            "application.budget_range",
-            min=format_tenge(topic.budget_min),
-            max=format_tenge(topic.budget_max),
+            "application.budget_range", min=format_tenge(low), max=format_tenge(high)
         ) from exc
 
 

@@ -7,6 +7,8 @@ press or a re-delivered update gives one submission and one reference number.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ from domain.application_status import (
     can_transition,
     reference_number,
 )
+from domain.grants import MCI_KZT_BY_YEAR
 from grants import application_form as form
 from grants.application_form import FormProblem
 from grants.eligibility import Refusal, check, topic_accepts
@@ -63,6 +66,8 @@ class Policy:
     zone: ZoneInfo
     institutional_percent: int
     filing_year: int | None = None
+    # The MCI in tenge by year (domain.grants.MCI_KZT_BY_YEAR unless the settings say).
+    mci_by_year: Mapping[int, int] = dataclasses.field(default_factory=lambda: MCI_KZT_BY_YEAR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +143,7 @@ def _check_values(values: dict, application: ApplicationView, topic: TopicView, 
         form.check_duration_for(values["duration_months"], topic)
     total = values.get("budget_total", application.budget_total)
     if "budget_total" in values and total is not None:
-        form.check_total(total, topic)
+        form.check_total(total, topic, form.topic_mci(topic, policy.zone, policy.mci_by_year))
     # A budget cut below the institutional amount is saved: the summary flags it
     # and `check_complete` refuses the submission until one of them is fixed.
     if values.get("institutional_amount") is not None and total is not None:
@@ -162,7 +167,14 @@ def problems(
             for field in ("title", "problem", "activities", "results")
         ),
         ("duration_months", lambda: form.check_duration_for(application.duration_months, topic)),
-        ("budget_total", lambda: form.check_total(application.budget_total, topic)),
+        (
+            "budget_total",
+            lambda: form.check_total(
+                application.budget_total,
+                topic,
+                form.topic_mci(topic, policy.zone, policy.mci_by_year),
+            ),
+        ),
         (
             "institutional_amount",
             lambda: form.check_institutional_part(

@@ -8,6 +8,7 @@ open whenever it is loaded.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import yaml
 
 from domain.areas import is_area
-from domain.grants import GrantType
+from domain.grants import MCI_KZT_BY_YEAR, GrantType, grant_amount_range, mci_for_year
 from domain.regions import is_region
 from storage.models import TopicStatus
 from storage.repositories.topics import TopicView
@@ -126,7 +127,23 @@ def parse_topic(entry: dict, now: datetime) -> dict[str, Any]:
     }
 
 
-def load_topics(text: str, now: datetime) -> list[dict[str, Any]]:
+def check_grant_type_budget(topic: dict[str, Any], mci_by_year: Mapping[int, int]) -> None:
+    """A topic's budget bounds lie within its grant type's, in tenge at the MCI of
+    the topic's year (the year it opens, in the zone of its times)."""
+    year = topic["opens_at"].year
+    mci = mci_for_year(year, mci_by_year)
+    low, high = grant_amount_range(GrantType(topic["grant_type"]), mci)
+    if topic["budget_min"] < low or (high is not None and topic["budget_max"] > high):
+        bounds = f"{low:,}–{high:,}" if high is not None else f"from {low:,}"
+        raise TopicFileError(
+            f"topic {topic['code']}: a {topic['grant_type']} grant of {year} is {bounds} tenge"
+            f" (MCI {mci:,}); budget_min and budget_max must lie within"
+        )
+
+
+def load_topics(
+    text: str, now: datetime, mci_by_year: Mapping[int, int] = MCI_KZT_BY_YEAR
+) -> list[dict[str, Any]]:
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -135,6 +152,8 @@ def load_topics(text: str, now: datetime) -> list[dict[str, Any]]:
     if not isinstance(entries, list):
         raise TopicFileError("the file must have a `topics:` list")
     topics = [parse_topic(entry, now) for entry in entries]
+    for topic in topics:
+        check_grant_type_budget(topic, mci_by_year)
     codes = [t["code"] for t in topics]
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
@@ -142,10 +161,12 @@ def load_topics(text: str, now: datetime) -> list[dict[str, Any]]:
     return topics
 
 
-async def import_topics(store: Store, text: str, now: datetime) -> ImportResult:
+async def import_topics(
+    store: Store, text: str, now: datetime, mci_by_year: Mapping[int, int] = MCI_KZT_BY_YEAR
+) -> ImportResult:
     """Create or update (by code) every topic in the file. The caller commits."""
     created = updated = 0
-    for topic in load_topics(text, now):
+    for topic in load_topics(text, now, mci_by_year):
         existed = await store.topics.by_code(topic["code"]) is not None
         await store.topics.upsert(**topic)
         updated += existed

@@ -150,14 +150,6 @@ async def topic_card(
     )
 
 
-async def toggle_new_topic_alerts(store: Store, person: PersonView) -> bool:
-    """Switch the person's "tell me about new topics in my areas"; returns the new value.
-    The caller commits."""
-    enabled = not await store.people.notifies_new_topics(person.telegram_id)
-    await store.people.set_notify_new_topics(person.telegram_id, enabled)
-    return enabled
-
-
 async def set_new_topic_alerts(store: Store, person: PersonView, enabled: bool) -> None:
     """Switch the alerts on or off as asked: done twice (an update handled again
     after a crash) it stays as asked, where a toggle would undo itself. The caller commits."""

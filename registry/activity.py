@@ -36,7 +36,6 @@ MAX_BENEFICIARIES = 20_000_000
 
 AMOUNT_FIELDS = tuple(name for name in REPORT_NUMBER_FIELDS if name.startswith("income_"))
 PEOPLE_FIELDS = ("staff_count", "volunteer_count")
-BENEFICIARY_FIELDS = ("total_beneficiaries",)
 
 
 class FilingProblem(enum.StrEnum):
@@ -247,8 +246,3 @@ async def submit(
         raise FilingError(FilingProblem.INCOMPLETE, count=len(missing))
     await store.activity_reports.mark_submitted(report.id, person.id, now)
     return await store.activity_reports.by_id(report.id)
-
-
-async def latest_public_summary(store: Store, organisation_id: int) -> ReportView | None:
-    """The latest submitted filing, for the public directory card."""
-    return await store.activity_reports.latest_submitted(organisation_id)

@@ -11,7 +11,6 @@ from typing import Any
 
 from domain.text_input import clean_text
 from storage.models import MemberRole
-from storage.repositories.deliveries import DeliveryRepository
 from storage.store import Store
 
 # The widths of people.full_name and people.username.
@@ -93,7 +92,7 @@ async def erase_person(store: Store, telegram_id: int) -> bool:
     person = await store.people.get(telegram_id)
     if person is None:
         return False
-    await DeliveryRepository(store.session).forget_recipient(telegram_id)
+    await store.deliveries.forget_recipient(telegram_id)
     for membership in await store.memberships.of_person(person.id):
         if membership.role != MemberRole.OWNER:
             continue

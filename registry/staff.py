@@ -176,16 +176,6 @@ async def transfer_ownership(
     await store.memberships.set_role(organisation_id, owner.id, MemberRole.MEMBER)
 
 
-async def leave(store: Store, person: PersonView, organisation_id: int) -> None:
-    role = await require_member(store, person, organisation_id)
-    if (
-        role == MemberRole.OWNER
-        and len(await store.memberships.owner_telegram_ids(organisation_id)) < 2
-    ):
-        raise StaffError(StaffProblem.LAST_OWNER)
-    await store.memberships.remove(organisation_id, person.id)
-
-
 async def switch_active(store: Store, person: PersonView, organisation_id: int) -> None:
     await require_member(store, person, organisation_id)
     await store.people.set_active_organisation(person.telegram_id, organisation_id)

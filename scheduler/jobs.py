@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from delivery.planner import plan_all
 from delivery.sender import DeliveryEngine
 from storage.models import FsmRecord
-from storage.repositories.updates import UpdateClaims
 from storage.store import Store
 from storage.types import utcnow
 
@@ -82,7 +81,7 @@ async def forget_old_update_claims(session_factory: async_sessionmaker[AsyncSess
     async with session_factory() as session:
         if not await first_instance_to(session, "forget_old_update_claims"):
             return 0
-        removed = await UpdateClaims(session).forget_before(utcnow() - UPDATE_CLAIMS_KEPT)
+        removed = await Store(session).update_claims.forget_before(utcnow() - UPDATE_CLAIMS_KEPT)
         await session.commit()
     return removed
 
@@ -225,11 +224,10 @@ async def update_broadcasts(engine: DeliveryEngine) -> int:
 async def _update_broadcasts(engine: DeliveryEngine) -> int:
     from bot.handlers.broadcast import edit_progress
     from delivery import broadcasts
-    from storage.repositories.broadcasts import BroadcastRepository
 
     async with engine.session_factory() as session:
         store = Store(session)
-        repository = BroadcastRepository(session)
+        repository = Store(session).broadcasts
         active = await repository.active()
         for broadcast in active:
             now = engine.clock.now()

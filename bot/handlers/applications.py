@@ -27,6 +27,7 @@ def application_policy(settings: Settings, clock: Clock) -> Policy:
         zone=clock.zone,
         institutional_percent=settings.institutional_percent,
         filing_year=settings.required_filing_year,
+        mci_by_year=settings.mci_kzt_by_year,
     )
 
 

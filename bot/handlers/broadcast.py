@@ -22,7 +22,7 @@ from bot.settings import Settings
 from console.roles import OPERATOR_ROLES, Forbidden, acting_as, may
 from delivery import broadcasts
 from storage.models import BroadcastStatus
-from storage.repositories.broadcasts import BroadcastRepository, BroadcastView
+from storage.repositories.broadcasts import BroadcastView
 from storage.repositories.people import PersonView
 from storage.store import Store
 
@@ -80,9 +80,7 @@ async def send_progress(
     progress = await broadcasts.progress(store, broadcast, now)
     text, markup = render_progress(t, broadcast, progress)
     message = await bot.send_message(chat_id, text, reply_markup=markup)
-    await BroadcastRepository(store.session).set_progress_message(
-        broadcast.id, chat_id, message.message_id
-    )
+    await store.broadcasts.set_progress_message(broadcast.id, chat_id, message.message_id)
 
 
 async def edit_progress(
@@ -137,7 +135,7 @@ async def on_action(
     now = clock.now()
     changed = await use_case(store, actor, callback_data.id, now)
     await store.commit()
-    broadcast = await BroadcastRepository(store.session).get(callback_data.id)
+    broadcast = await store.broadcasts.get(callback_data.id)
     if broadcast is not None:
         await edit_progress(bot, store, t, broadcast, now)
     key = f"broadcast.did.{callback_data.action}" if changed else "broadcast.unchanged"

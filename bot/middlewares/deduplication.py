@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from storage.models import UpdateStatus
-from storage.repositories.updates import UpdateClaims
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class UpdateClaim:
 
     async def mark_done(self, session: AsyncSession) -> None:
         """Mark it done in the caller's transaction; the caller sets `done` after commit."""
-        await UpdateClaims(session).finish(self.bot_id, self.update_id)
+        await Store(session).update_claims.finish(self.bot_id, self.update_id)
 
 
 class UpdateDeduplication(BaseMiddleware):
@@ -117,7 +117,7 @@ class UpdateDeduplication(BaseMiddleware):
 
     async def _claim(self, bot_id: int, update_id: int) -> bool:
         async with self._sessions() as session:
-            claimed = await UpdateClaims(session).claim(
+            claimed = await Store(session).update_claims.claim(
                 bot_id,
                 update_id,
                 self._clock.now(),
@@ -135,7 +135,8 @@ class UpdateDeduplication(BaseMiddleware):
         deadline = loop.time() + CLAIM_WAIT_SECONDS
         while loop.time() < deadline:
             async with self._sessions() as session:
-                if await UpdateClaims(session).status(bot_id, update_id) != UpdateStatus.PROCESSING:
+                status = await Store(session).update_claims.status(bot_id, update_id)
+                if status != UpdateStatus.PROCESSING:
                     return False
             await asyncio.sleep(CLAIM_POLL_SECONDS)
             if await self._claim(bot_id, update_id):
@@ -156,7 +157,7 @@ class UpdateDeduplication(BaseMiddleware):
         while not handled.is_set():
             try:
                 async with self._sessions() as session:
-                    await UpdateClaims(session).refresh(
+                    await Store(session).update_claims.refresh(
                         claim.bot_id, claim.update_id, self._clock.now(), process=self._process
                     )
                     await session.commit()

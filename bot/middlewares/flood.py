@@ -49,7 +49,6 @@ class FloodControl(BaseMiddleware):
         self._default_locale = default_locale
         self._now = now
         self._windows: dict[int, _Window] = {}
-        self.dropped = 0
 
     def allows(self, user_id: int) -> tuple[bool, bool]:
         """(handle it, send the notice now) for one more update from this person."""
@@ -82,7 +81,6 @@ class FloodControl(BaseMiddleware):
         handle, notice = self.allows(user.id)
         if handle:
             return await handler(event, data)
-        self.dropped += 1
         if notice:
             log.warning("flood control: updates from %s dropped for this minute", user.id)
             chat: Chat | None = data.get("event_chat")

@@ -25,14 +25,6 @@ from storage.models import (
     TopicStatus,
 )
 
-FINAL_STATUSES = frozenset(
-    {
-        DeliveryStatus.SENT,
-        DeliveryStatus.FAILED,
-        DeliveryStatus.BLOCKED,
-        DeliveryStatus.CANCELLED,
-    }
-)
 # Rows the sender has not taken yet (a paused broadcast's included).
 WAITING_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.PAUSED)
 # Where an erased person's rows point afterwards: no chat has id 0.
@@ -206,15 +198,6 @@ class DeliveryRepository:
         )
         return bool(result.rowcount)
 
-    async def mark_sent(self, delivery: ClaimedDelivery, at: datetime, message_id: int) -> bool:
-        return await self._finish(
-            delivery,
-            status=DeliveryStatus.SENT,
-            sent_at=at,
-            telegram_message_id=message_id,
-            last_error=None,
-        )
-
     async def mark_sent_many(self, sent: list[tuple[ClaimedDelivery, int]], at: datetime) -> None:
         """mark_sent for many (delivery, message id) pairs in one executemany: a
         statement a row took the bot's CPU per message at a thousand a second from
@@ -345,13 +328,6 @@ class DeliveryRepository:
         if broadcast_id is not None:
             statement = statement.where(Delivery.broadcast_id == broadcast_id)
         return {str(status): count for status, count in await self._session.execute(statement)}
-
-    async def next_due(self) -> datetime | None:
-        return await self._session.scalar(
-            select(func.min(Delivery.next_attempt_at)).where(
-                Delivery.status == DeliveryStatus.PENDING
-            )
-        )
 
     async def next_broadcast_id(self) -> int:
         highest = await self._session.scalar(select(func.max(Delivery.broadcast_id)))

@@ -149,16 +149,6 @@ class MembershipRepository:
             for membership, person in rows
         ]
 
-    async def owner_telegram_ids(self, organisation_id: int) -> list[int]:
-        rows = await self._session.scalars(
-            select(Person.telegram_id)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(
-                Membership.organisation_id == organisation_id, Membership.role == MemberRole.OWNER
-            )
-        )
-        return list(rows)
-
     async def of_person(self, person_id: int) -> list[MembershipView]:
         rows = await self._session.execute(
             select(Membership.organisation_id, Organisation.name, Membership.role)

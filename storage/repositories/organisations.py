@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, column, exists, func, select, table,
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActivityReport, Organisation, OrganisationArea, ReportStatus
+from storage.models import Organisation, OrganisationArea
 
 # SQLite's trigram index of search_text (migration 0010), outside the ORM's metadata.
 # Its hidden column of the same name is the left side of MATCH.
@@ -19,23 +19,6 @@ SEARCH_INDEX = table("organisations_fts", column("rowid"), column("organisations
 TRIGRAM = 3
 # Whether each engine's database has that index, looked up once per engine.
 _has_search_index: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
-
-# Fields a person may set on an organisation, in the order they are asked.
-EDITABLE_FIELDS = (
-    "name",
-    "name_alt",
-    "legal_form",
-    "region",
-    "areas",
-    "description",
-    "phone",
-    "email",
-    "website",
-    "founded_year",
-    "staff_count",
-    "volunteer_count",
-    "public_listing",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,14 +170,6 @@ class OrganisationRepository:
                 )
             )
         return _has_search_index[engine]
-
-    async def latest_submitted_report_year(self, organisation_id: int) -> int | None:
-        return await self._session.scalar(
-            select(func.max(ActivityReport.year)).where(
-                ActivityReport.organisation_id == organisation_id,
-                ActivityReport.status == ReportStatus.SUBMITTED,
-            )
-        )
 
     async def count(self) -> int:
         return await self._session.scalar(select(func.count(Organisation.id))) or 0

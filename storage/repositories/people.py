@@ -31,9 +31,6 @@ class PersonView:
     def consented(self) -> bool:
         return self.consented_at is not None
 
-    def has_role(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
-
 
 def _holds_person(key: str, data: str | None, telegram_id: int) -> bool:
     if {str(telegram_id), f"<{telegram_id}>"} & set(key.split(":")):

@@ -57,6 +57,24 @@ def test_run_with_a_wrong_database_url_exits_2_with_one_line(tmp_path, url):
     assert TEST_TOKEN not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("table", "reason"),
+    [
+        ("{}", "needs at least one year"),
+        ('{"2026": 0}', "the MCI of 2026 must be a positive whole number of tenge"),
+        ("4325", "valid dictionary"),
+        ("{2026: 4325}", "not valid JSON"),
+    ],
+)
+def test_a_wrong_mci_table_exits_2_with_one_line(tmp_path, table, reason):
+    env = {"BOT_TOKEN": TEST_TOKEN, "MCI_KZT_BY_YEAR": table}
+    result = ngo_bot("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("ngo-bot: MCI_KZT_BY_YEAR: ")
+    assert reason in result.stderr
+
+
 def test_migrate_creates_the_schema(tmp_path):
     result = ngo_bot("migrate", cwd=tmp_path, env={"LOG_LEVEL": "WARNING"})
     assert result.returncode == 0, result.stderr

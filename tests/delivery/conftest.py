@@ -97,12 +97,12 @@ async def drain_all(engine: DeliveryEngine, rounds: int = 200) -> None:
     """Drain until nothing is pending or waiting for a retry (retries are short here)."""
     import asyncio
 
-    from storage.repositories.deliveries import DeliveryRepository
+    from storage.store import Store
 
     for _ in range(rounds):
         await engine.drain(budget_seconds=60)
         async with engine.session_factory() as session:
-            counts = await DeliveryRepository(session).counts()
+            counts = await Store(session).deliveries.counts()
         if not counts.get("pending") and not counts.get("sending"):
             return
         await asyncio.sleep(0.05)

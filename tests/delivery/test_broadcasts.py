@@ -12,8 +12,6 @@ from console.roles import Actor, Forbidden
 from delivery import broadcasts
 from domain.search import fold_for_search
 from storage.models import AuditEntry, BroadcastStatus, Delivery, DeliveryStatus, MemberRole, Role
-from storage.repositories.broadcasts import BroadcastRepository
-from storage.repositories.deliveries import DeliveryRepository
 from storage.store import Store
 
 NOW = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
@@ -51,7 +49,7 @@ async def world(session_factory):
         blocked = await member(store, 21, astana, "ru")
         await store.people.mark_blocked(blocked.telegram_id, blocked=True)
         opted = await member(store, 22, astana, "ru")
-        await DeliveryRepository(session).set_opt_out(opted.id, "announcements", True)
+        await Store(session).deliveries.set_opt_out(opted.id, "announcements", True)
         await store.people.add(30, "en")  # in no organisation
         await store.commit()
     return session_factory
@@ -125,7 +123,7 @@ async def test_each_recipient_gets_their_language_and_pause_resume_cancel_move_r
     async with world() as session:
         store = Store(session)
         assert await broadcasts.resume(store, OPERATOR, broadcast.id, NOW)
-        paused_view = await BroadcastRepository(session).get(broadcast.id)
+        paused_view = await Store(session).broadcasts.get(broadcast.id)
         assert paused_view.status == BroadcastStatus.RUNNING
         await store.commit()
     assert {s for s, _t in (await rows(world, broadcast.outbox_id)).values()} == {"pending"}
@@ -134,7 +132,7 @@ async def test_each_recipient_gets_their_language_and_pause_resume_cancel_move_r
         store = Store(session)
         assert await broadcasts.cancel(store, OPERATOR, broadcast.id, NOW)
         assert not await broadcasts.resume(store, OPERATOR, broadcast.id, NOW)
-        view = await BroadcastRepository(session).get(broadcast.id)
+        view = await Store(session).broadcasts.get(broadcast.id)
         report = await broadcasts.progress(store, view, NOW)
         actions = await session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))
         await store.commit()
@@ -162,7 +160,7 @@ async def test_a_broadcast_is_done_when_nothing_remains(world):
             .values(status=DeliveryStatus.SENT)
         )
         assert await broadcasts.finish_if_done(store, broadcast, NOW)
-        done = await BroadcastRepository(session).get(broadcast.id)
+        done = await Store(session).broadcasts.get(broadcast.id)
         assert done.status == BroadcastStatus.DONE
 
 

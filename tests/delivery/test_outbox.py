@@ -11,7 +11,7 @@ import pytest
 from delivery.outbox import enqueue_broadcast
 from emulator import Faults, RateLimits
 from storage.models import DeliveryStatus
-from storage.repositories.deliveries import DeliveryRepository
+from storage.store import Store
 from tests.delivery.conftest import TIME_FACTOR, drain_all
 
 BROADCAST_TEXT = "Announcement: <b>forum on 1 June</b>"
@@ -40,7 +40,7 @@ def received(emulator, chat_ids) -> Counter:
 
 async def statuses(session_factory) -> dict[str, int]:
     async with session_factory() as session:
-        return await DeliveryRepository(session).counts()
+        return await Store(session).deliveries.counts()
 
 
 async def test_a_flood_wait_is_obeyed_and_nothing_is_lost_or_repeated(
@@ -237,5 +237,5 @@ async def test_a_row_whose_lease_runs_short_while_waiting_for_a_turn_is_given_ba
     await drain_all(engine)
     assert received(emulator, [3001]) == Counter({3001: 1})
     async with session_factory() as session:
-        rows = await DeliveryRepository(session).counts()
+        rows = await Store(session).deliveries.counts()
     assert rows == {"sent": 1}

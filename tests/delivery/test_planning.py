@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from delivery.outbox import Category, Kind, enqueue_message
 from delivery.planner import plan_activity_reminders, plan_all
 from storage.models import Delivery, MemberRole, Membership, Organisation
-from storage.repositories.deliveries import DeliveryRepository
 from storage.store import Store
 from tests.delivery.conftest import drain_all
 
@@ -103,11 +102,11 @@ async def test_a_person_who_turned_reminders_off_gets_none(
     emulator.user(MEMBER)
     async with session_factory() as session:
         person = await Store(session).people.get(MEMBER)
-        await DeliveryRepository(session).set_opt_out(person.id, Category.REMINDERS, True)
+        await Store(session).deliveries.set_opt_out(person.id, Category.REMINDERS, True)
         await session.commit()
     clock.set(datetime(2027, 3, 29, 10, 30, tzinfo=ALMATY))
     await plan_all(session_factory, clock.now(), ALMATY, [7, 1])
     await drain_all(outbox())
     assert emulator.chat_messages(MEMBER) == []
     async with session_factory() as session:
-        assert await DeliveryRepository(session).counts() == {"cancelled": 1}
+        assert await Store(session).deliveries.counts() == {"cancelled": 1}

@@ -10,7 +10,6 @@ from sqlalchemy import inspect, select, text
 
 from delivery.outbox import Kind, enqueue_broadcast, enqueue_message
 from storage.models import Delivery, DeliveryStatus, MemberRole
-from storage.repositories.broadcasts import BroadcastRepository
 from tests.e2e.journeys import outbox, outbox_by_hand
 from tests.e2e.test_staff import OWNER, database, seed_invite, seed_organisation, seed_person
 
@@ -108,9 +107,7 @@ async def queue_for(world, *people: int) -> int:
                 dedupe_key=f"activity:2025:2026-03-24:{telegram_id}",
             )  # fmt: skip
         outbox_id = await enqueue_broadcast(store.session, people, now=now, text=FORUM)
-        await BroadcastRepository(store.session).move_rows(
-            outbox_id, DeliveryStatus.PENDING, DeliveryStatus.PAUSED
-        )
+        await store.broadcasts.move_rows(outbox_id, DeliveryStatus.PENDING, DeliveryStatus.PAUSED)
         await store.commit()
     return outbox_id
 
@@ -146,9 +143,7 @@ async def test_delete_me_cancels_what_was_queued_for_them(world, user_factory):
 
     # The broadcast goes on and the reminder's day comes: only the colleague hears.
     async with database(world) as store:
-        await BroadcastRepository(store.session).move_rows(
-            outbox_id, DeliveryStatus.PAUSED, DeliveryStatus.PENDING
-        )
+        await store.broadcasts.move_rows(outbox_id, DeliveryStatus.PAUSED, DeliveryStatus.PENDING)
         await store.commit()
     world.clock.advance(timedelta(days=1, hours=1))
     async with outbox(world) as engine:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.grants import GRANT_TERMS, GrantType, max_institutional_amount
+from domain.grants import GRANT_TERMS, MCI_KZT_BY_YEAR, GrantType, max_institutional_amount
 from grants import application_form as form
 from grants.application_form import FormProblem
 from storage.models import TopicStatus
@@ -16,6 +17,8 @@ from storage.repositories.topics import TopicView
 
 BUDGET_MIN = 3_000_000
 BUDGET_MAX = 12_000_000
+MCI_2026 = 4_325
+ALMATY = ZoneInfo("Asia/Almaty")
 
 
 def topic(grant_type: str = "short_term", **changes) -> TopicView:
@@ -46,15 +49,42 @@ def topic(grant_type: str = "short_term", **changes) -> TopicView:
 
 @pytest.mark.parametrize("total", [BUDGET_MIN, BUDGET_MAX])
 def test_a_budget_at_the_topics_bounds_is_accepted(total):
-    form.check_total(total, topic())
+    form.check_total(total, topic(), MCI_2026)
 
 
 @pytest.mark.parametrize("total", [BUDGET_MIN - 1, BUDGET_MAX + 1])
 def test_a_budget_one_tenge_outside_is_refused_with_the_range(total):
     with pytest.raises(FormProblem) as refused:
-        form.check_total(total, topic())
+        form.check_total(total, topic(), MCI_2026)
     assert refused.value.code == "application.budget_range"
     assert refused.value.params == {"min": "3\u00a0000\u00a0000", "max": "12\u00a0000\u00a0000"}
+
+
+def test_the_topics_year_sets_the_grant_types_bounds_in_tenge():
+    # A short-term grant is 500 to 3,000 MCI: 1,966,000 to 11,796,000 tenge at 2025's
+    # MCI (3,932), 2,162,500 to 12,975,000 at 2026's (4,325).
+    wide = {"budget_min": 1_000_000, "budget_max": 20_000_000}
+    in_2025 = topic(opens_at=datetime(2025, 3, 1, tzinfo=UTC), **wide)
+    in_2026 = topic(**wide)
+    assert form.topic_mci(in_2025, ALMATY, MCI_KZT_BY_YEAR) == 3_932
+    assert form.topic_mci(in_2026, ALMATY, MCI_KZT_BY_YEAR) == 4_325
+    assert form.budget_bounds(in_2025, 3_932) == (1_966_000, 11_796_000)
+    assert form.budget_bounds(in_2026, 4_325) == (2_162_500, 12_975_000)
+    form.check_total(12_000_000, in_2026, 4_325)
+    with pytest.raises(FormProblem) as refused:
+        form.check_total(12_000_000, in_2025, 3_932)
+    assert refused.value.params == {"min": "1\u00a0966\u00a0000", "max": "11\u00a0796\u00a0000"}
+
+
+def test_the_year_is_almatys_a_topic_opening_on_new_years_night_belongs_to_the_new_year():
+    # 31 December 2025 20:00 UTC is 1 January 2026 01:00 in Almaty (UTC+5).
+    new_year = topic(opens_at=datetime(2025, 12, 31, 20, tzinfo=UTC))
+    assert form.topic_mci(new_year, ALMATY, MCI_KZT_BY_YEAR) == 4_325
+
+
+def test_a_long_term_topic_has_no_ceiling_but_its_own():
+    long_term = topic("long_term", budget_min=1_000_000, budget_max=90_000_000)
+    assert form.budget_bounds(long_term, MCI_2026) == (43_250_000, 90_000_000)
 
 
 def test_exactly_ten_percent_is_accepted_and_one_tenge_more_is_refused():

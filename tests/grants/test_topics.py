@@ -10,7 +10,7 @@ import yaml
 
 from grants import topics
 from grants.eligibility import Ineligible, check, required_filing_year
-from grants.topic_files import TopicFileError, import_topics, parse_topic
+from grants.topic_files import TopicFileError, import_topics, load_topics, parse_topic
 from grants.topics import PAGE_SIZE, NoOrganisation, TopicFilter
 from storage.store import Store
 from tests import seeding
@@ -267,17 +267,6 @@ def test_the_required_filing_year_moves_after_31_march(now, year):
     assert required_filing_year(now, ALMATY, 2019) == 2019
 
 
-# The alert preference
-
-
-async def test_new_topic_alerts_toggle(store, owner):
-    assert not await store.people.notifies_new_topics(OWNER_ID)
-    assert await topics.toggle_new_topic_alerts(store, owner) is True
-    assert await store.people.notifies_new_topics(OWNER_ID)
-    assert await topics.toggle_new_topic_alerts(store, owner) is False
-    assert not await store.people.notifies_new_topics(OWNER_ID)
-
-
 # The topic file
 
 
@@ -295,3 +284,16 @@ def test_a_topic_file_reads_regions_as_a_list_or_a_line():
 def test_a_topic_file_refuses_what_is_not_a_number_or_a_region(bad):
     with pytest.raises(TopicFileError):
         parse_topic(entry("bad") | bad, NOW)
+
+
+def test_a_topics_budget_lies_within_its_grant_types_at_its_years_mci():
+    # Short-term: 500 to 3,000 MCI; 12,975,000 tenge at 2026's MCI, 11,796,000 at 2025's.
+    file = yaml.safe_dump({"topics": [entry("short") | {"budget_max": 12_500_000}]})
+    assert load_topics(file, NOW)[0]["budget_max"] == 12_500_000
+    with pytest.raises(TopicFileError, match="short_term grant of 2025 is 1,966,000–11,796,000"):
+        load_topics(file, NOW.replace(year=2025))
+    with pytest.raises(TopicFileError, match="MCI 4,000"):
+        load_topics(file, NOW, {2026: 4_000})
+    too_small = yaml.safe_dump({"topics": [entry("small") | {"budget_min": 1_000_000}]})
+    with pytest.raises(TopicFileError, match="budget_min and budget_max must lie within"):
+        load_topics(too_small, NOW)

@@ -457,10 +457,9 @@ async def submitted_filings(database_url: str, year: int) -> list[int]:
 
 
 async def delivery_counts(database_url: str, outbox_id: int | None = None) -> dict[str, int]:
-    from storage.repositories.deliveries import DeliveryRepository
 
     async def read(store: Store) -> dict[str, int]:
-        return dict(await DeliveryRepository(store.session).counts(outbox_id))
+        return dict(await store.deliveries.counts(outbox_id))
 
     return await in_database(database_url, read)
 

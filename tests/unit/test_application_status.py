@@ -8,12 +8,11 @@ import pytest
 
 from domain.application_status import (
     EDITABLE_STATUSES,
-    TERMINAL_STATUSES,
+    TRANSITIONS,
     ApplicationStatus,
     InvalidTransition,
     can_transition,
     ensure_transition,
-    parse_reference_number,
     reference_number,
 )
 
@@ -54,7 +53,7 @@ def test_a_story_with_a_fix_after_the_compliance_check() -> None:
 
 
 def test_decisions_are_final() -> None:
-    assert {S.APPROVED, S.REJECTED, S.WITHDRAWN} == TERMINAL_STATUSES
+    assert {S.APPROVED, S.REJECTED, S.WITHDRAWN} == {s for s, to in TRANSITIONS.items() if not to}
 
 
 def test_every_status_is_reachable_from_a_draft() -> None:
@@ -91,16 +90,9 @@ def test_status_values_are_stable_keys() -> None:
 )
 def test_reference_numbers(year: int, seq: int, text: str) -> None:
     assert reference_number(year, seq) == text
-    assert parse_reference_number(text) == (year, seq)
-    assert parse_reference_number(f" {text.lower()} ") == (year, seq)
 
 
 @pytest.mark.parametrize(("year", "seq"), [(2026, 0), (2026, 1_000_000), (26, 1), (2026, -5)])
 def test_reference_numbers_out_of_range(year: int, seq: int) -> None:
     with pytest.raises(ValueError):
         reference_number(year, seq)
-
-
-@pytest.mark.parametrize("text", ["GR-2026-123", "GR-2026-000000", "2026-000123", "GR 2026 000123"])
-def test_what_is_not_a_reference_number(text: str) -> None:
-    assert parse_reference_number(text) is None

@@ -10,12 +10,9 @@ from hypothesis import strategies as st
 
 from domain.bin import (
     BinProblem,
-    EntityKind,
     InvalidBin,
-    OfficeKind,
     bin_check_digit,
     normalize_bin,
-    parse_bin,
     validate_bin,
 )
 
@@ -204,26 +201,6 @@ def test_known_collisions_with_the_reference_examples() -> None:
     # Real escapes of the fallback, kept so the limitation stays visible.
     assert validate_bin("940140700385")
     assert validate_bin("910140004654")
-
-
-def test_parts_of_a_bin() -> None:
-    parts = parse_bin("9401 4000 0385", today=TODAY)
-    assert parts.number == "940140000385"
-    assert (parts.registration_year, parts.registration_month) == (1994, 1)
-    assert parts.entity_kind is EntityKind.RESIDENT
-    assert parts.office_kind is OfficeKind.HEAD_OFFICE
-    assert parts.serial == "00038"
-    assert parts.check_digit == 5
-
-
-def test_the_century_puts_registration_in_the_past() -> None:
-    number = build("2605", entity="5", office="1")
-    parts = parse_bin(number, today=TODAY)
-    assert parts.registration_year == 2026
-    assert parts.entity_kind is EntityKind.NON_RESIDENT
-    assert parts.office_kind is OfficeKind.BRANCH
-    assert parse_bin(build("2606"), today=TODAY).registration_year == 2026
-    assert parse_bin(build("2706"), today=TODAY).registration_year == 1927
 
 
 def test_bin_check_digit_wants_eleven_digits() -> None:

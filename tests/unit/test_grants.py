@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from domain.grants import (
     GRANT_TERMS,
+    MCI_KZT_BY_YEAR,
     BudgetProblem,
     GrantProblem,
     GrantType,
@@ -17,9 +18,10 @@ from domain.grants import (
     check_duration,
     check_grant_amount,
     check_institutional,
+    check_mci_table,
     grant_amount_range,
-    grant_types_for_duration,
     max_institutional_amount,
+    mci_for_year,
     mci_to_kzt,
 )
 
@@ -126,19 +128,6 @@ def test_duration_edges(grant_type: GrantType, shortest: int, longest: int) -> N
         assert dict(refusal.value.params) == {"min": shortest, "max": longest}
 
 
-def test_one_and_two_years_fit_two_types() -> None:
-    assert grant_types_for_duration(12) == (GrantType.SHORT_TERM, GrantType.MEDIUM_TERM)
-    assert grant_types_for_duration(24) == (GrantType.MEDIUM_TERM, GrantType.LONG_TERM)
-    assert grant_types_for_duration(18) == (GrantType.MEDIUM_TERM,)
-    assert grant_types_for_duration(2) == ()
-    assert grant_types_for_duration(37) == ()
-
-
-@given(months=st.integers(3, 36))
-def test_every_length_from_three_months_to_three_years_fits_some_type(months: int) -> None:
-    assert grant_types_for_duration(months)
-
-
 def test_amounts_in_mci() -> None:
     assert GRANT_TERMS[GrantType.SHORT_TERM].min_mci == 500
     assert GRANT_TERMS[GrantType.LONG_TERM].max_mci is None
@@ -151,6 +140,34 @@ def test_amounts_in_mci() -> None:
 def test_mci_value_must_be_positive() -> None:
     with pytest.raises(ValueError):
         mci_to_kzt(500, 0)
+
+
+def test_the_mci_is_a_value_per_year() -> None:
+    # The budget laws: 3,932 tenge in 2025, 4,325 in 2026.
+    assert mci_for_year(2025) == 3_932
+    assert mci_for_year(2026) == 4_325
+    assert grant_amount_range(GrantType.SHORT_TERM, mci_for_year(2025)) == (1_966_000, 11_796_000)
+
+
+def test_a_year_outside_the_table_takes_the_nearest_known_value() -> None:
+    # Next year's law may not be in the table yet: the bot keeps the last known MCI.
+    assert mci_for_year(2031) == MCI_KZT_BY_YEAR[max(MCI_KZT_BY_YEAR)]
+    assert mci_for_year(2001) == MCI_KZT_BY_YEAR[min(MCI_KZT_BY_YEAR)]
+    assert mci_for_year(2027, {2026: 4_325, 2027: 4_700}) == 4_700
+
+
+@given(year=st.integers(1992, 2100))
+def test_every_year_has_an_mci_from_the_table(year: int) -> None:
+    assert mci_for_year(year) in MCI_KZT_BY_YEAR.values()
+
+
+@pytest.mark.parametrize(
+    "table", [{}, {1850: 10}, {2026: 0}, {2026: -4_325}, {2026: True}, {2026: 4_325.5}]
+)
+def test_a_table_the_bot_cannot_use_is_refused(table: dict) -> None:
+    check_mci_table(MCI_KZT_BY_YEAR)
+    with pytest.raises(ValueError):
+        check_mci_table(table)
 
 
 @pytest.mark.parametrize("grant_type", list(GrantType))

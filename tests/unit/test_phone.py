@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.phone import InvalidPhone, PhoneProblem, is_mobile, normalize_phone
+from domain.phone import InvalidPhone, PhoneProblem, normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -53,21 +53,6 @@ def test_other_input_is_refused_with_a_reason(typed: str, reason: PhoneProblem) 
     with pytest.raises(InvalidPhone) as refusal:
         normalize_phone(typed)
     assert refusal.value.reason is reason
-
-
-@pytest.mark.parametrize(
-    ("phone", "mobile"),
-    [
-        ("+77011234567", True),
-        ("+77471234567", True),
-        ("+77771234567", True),
-        ("8 705 123 45 67", True),
-        ("+77172556677", False),  # Astana
-        ("+77272556677", False),  # Almaty
-    ],
-)
-def test_mobile_numbers(phone: str, mobile: bool) -> None:
-    assert is_mobile(phone) is mobile
 
 
 @given(

@@ -6,7 +6,6 @@ from domain.text_limits import (
     ACTIVITIES_LIMIT,
     APPLICATION_TITLE_LIMIT,
     EXPECTED_RESULTS_LIMIT,
-    GOAL_LIMIT,
     ORGANISATION_DESCRIPTION_LIMIT,
     PROBLEM_LIMIT,
     InvalidText,
@@ -18,7 +17,7 @@ from domain.text_limits import (
 
 def test_the_limits() -> None:
     assert APPLICATION_TITLE_LIMIT == 150
-    assert PROBLEM_LIMIT == GOAL_LIMIT == EXPECTED_RESULTS_LIMIT == 1000
+    assert PROBLEM_LIMIT == EXPECTED_RESULTS_LIMIT == 1000
     assert ACTIVITIES_LIMIT == 1500
     assert ORGANISATION_DESCRIPTION_LIMIT == 1000
 
