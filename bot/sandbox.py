@@ -391,7 +391,10 @@ async def run_interactive(sandbox: Sandbox) -> int:
     say = sandbox.transcript.say
     say("ngo-bot sandbox: you are chatting with the real bot through a local Telegram emulator.")
     say("Type a message; press a button as [N] (its number) or [Button text];")
-    say(f"`as NAME` switches person ({', '.join(PERSONAS)}); Ctrl-D quits.")
+    say("`as NAME` switches person; Ctrl-D quits. The people:")
+    for persona in PERSONAS.values():
+        who = persona.about or ", ".join(role.value for role in persona.roles)
+        say(f"  {persona.name}: {persona.first_name} ({who})")
     say("Start with /start, then `choose language`.")
     loop = asyncio.get_running_loop()
     while True:

@@ -110,8 +110,3 @@ class ButtonLabels:
 
     def text_of(self, key: str, locale: str) -> str:
         return self._texts[locale].get(key, key)
-
-    def english_for(self, button: str, locale: str) -> list[str]:
-        """Message ids whose text in `locale` is exactly `button` (for the report on
-        labels the catalogs cannot tell apart)."""
-        return [key for key, text in self._texts[locale].items() if text == button]
