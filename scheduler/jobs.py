@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storage.results import rows_affected
+
 import contextlib
 import logging
 import zlib
@@ -30,7 +32,7 @@ async def first_instance_to(session: AsyncSession, job: str) -> bool:
     daily jobs are idempotent too, so a late instance repeating one does no harm.
     SQLite means one instance: always True.
     """
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return True
     key = zlib.crc32(f"ngo-bot:{job}".encode())
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))
@@ -44,7 +46,7 @@ async def only_one_instance(
     taken in a transaction of its own, held while the job runs, and released when
     the block ends (or when the process dies: PostgreSQL drops its locks)."""
     async with session_factory() as guard:
-        if guard.bind.dialect.name != "postgresql":
+        if guard.get_bind().dialect.name != "postgresql":
             yield True
             return
         try:
@@ -68,9 +70,10 @@ async def prune_dialog_state(
             delete(FsmRecord).where(FsmRecord.updated_at < utcnow() - max_age)
         )
         await session.commit()
-    if result.rowcount:
-        log.info("pruned %s stale dialog states", result.rowcount)
-    return result.rowcount or 0
+    pruned = rows_affected(result)
+    if pruned:
+        log.info("pruned %s stale dialog states", pruned)
+    return pruned
 
 
 UPDATE_CLAIMS_KEPT = timedelta(days=3)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import MutableMapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -156,7 +158,7 @@ class Organisation(Base):
 # out of the metadata (create_all would make plain tables of them), so Alembic's
 # comparison with the models would take them for tables to drop: give it this filter
 # as include_name.
-def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+def include_name(name: str | None, type_: str, parent_names: MutableMapping[Any, Any]) -> bool:
     return not (type_ == "table" and name is not None and name.startswith("organisations_fts"))
 
 

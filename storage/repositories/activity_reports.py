@@ -115,6 +115,8 @@ class ActivityReportRepository:
     async def _touch(self, report_id: int, person_id: int, when: datetime) -> ActivityReport:
         # Set explicitly: the column's onupdate would use the wall clock, not the bot's.
         row = await self._session.get(ActivityReport, report_id)
+        if row is None:
+            raise LookupError(report_id)
         row.updated_by = person_id
         row.updated_at = when
         # An unchanged value would leave the column out of the UPDATE, and onupdate would win.

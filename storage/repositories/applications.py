@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.application_status import ApplicationStatus, ensure_transition
 from storage.models import Application, ApplicationEvent, Organisation, Person, ReferenceCounter
+from storage.results import rows_affected
 
 # Fields an applicant writes, in the order the dialog asks for them.
 APPLICATION_FIELDS = (
@@ -109,7 +111,7 @@ class ApplicationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def _select(self):
+    def _select(self) -> Select[Application, str, str | None, str | None]:
         return (
             select(Application, Organisation.name, Person.full_name, _Submitter.full_name)
             .join(Organisation, Organisation.id == Application.organisation_id)
@@ -164,7 +166,7 @@ class ApplicationRepository:
         return row.id
 
     async def set_fields(
-        self, application_id: int, person_id: int, when: datetime, **values
+        self, application_id: int, person_id: int, when: datetime, **values: Any
     ) -> None:
         unknown = set(values) - set(APPLICATION_FIELDS) - set(ATTACHMENT_FIELDS)
         if unknown:
@@ -186,7 +188,7 @@ class ApplicationRepository:
         person_id: int | None,
         when: datetime,
         note: str | None = None,
-        **values,
+        **values: Any,
     ) -> bool:
         """Compare-and-set: only one of two racing changes wins; False for the loser.
 
@@ -199,7 +201,7 @@ class ApplicationRepository:
             .where(Application.id == application_id, Application.status == expected)
             .values(status=target, status_changed_at=when, **values)
         )
-        if result.rowcount != 1:
+        if rows_affected(result) != 1:
             return False
         self._session.add(
             ApplicationEvent(
@@ -216,7 +218,7 @@ class ApplicationRepository:
 
     async def next_reference_sequence(self, year: int) -> int:
         """The next number of the year, atomic on SQLite and PostgreSQL alike."""
-        dialect = self._session.bind.dialect.name
+        dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = (
             insert(ReferenceCounter)

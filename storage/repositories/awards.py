@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AwardApplication, AwardRound, AwardRoundStatus, Organisation
@@ -135,7 +135,7 @@ class AwardRepository:
         row.status = status
         await self._session.flush()
 
-    def _select_applications(self):
+    def _select_applications(self) -> Select[AwardApplication, Organisation]:
         return select(AwardApplication, Organisation).join(
             Organisation, Organisation.id == AwardApplication.organisation_id
         )
@@ -177,8 +177,8 @@ class AwardRepository:
             ).add_columns(AwardRound.opens_at)
         )
         return [
-            _application_view(row, organisation)
-            for row, organisation, opens_at in rows
+            _application_view(application, organisation)
+            for application, organisation, opens_at in rows.tuples()
             if year is None or opens_at.year == year
         ]
 

@@ -25,6 +25,7 @@ from storage.models import (
     ReportStatus,
     RoleGrant,
 )
+from storage.results import rows_affected
 
 ANNOUNCEMENTS = "announcements"  # delivery.outbox.Category.ANNOUNCEMENTS
 MEMBER_ROLES = ("owner", "member")
@@ -131,7 +132,7 @@ class BroadcastRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)
+        return bool(rows_affected(result))
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         await self._session.execute(
@@ -151,7 +152,7 @@ class BroadcastRepository:
             .values(status=to_status)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return rows_affected(result)
 
     async def audience(self, segment: dict[str, Any]) -> list[tuple[int, str | None]]:
         """(telegram id, locale) of the people a segment reaches, without those who

@@ -23,6 +23,7 @@ from storage.models import (
     RoleGrant,
     Score,
 )
+from storage.results import rows_affected
 
 CRITERIA = ("relevance", "feasibility", "budget", "impact", "capacity")
 
@@ -237,7 +238,7 @@ class ConsoleRepository:
             )
             .values(status=AssignmentStatus.CONFLICT)
         )
-        return result.rowcount == 1
+        return rows_affected(result) == 1
 
     # -- conflicts of interest -----------------------------------------------------
 
@@ -276,7 +277,12 @@ class ConsoleRepository:
         return _score(row) if row else None
 
     async def save_score(
-        self, application_id: int, expert_id: int, marks: dict[str, int], comment: str, when
+        self,
+        application_id: int,
+        expert_id: int,
+        marks: dict[str, int],
+        comment: str,
+        when: datetime,
     ) -> None:
         row = await self._session.scalar(
             select(Score).where(
@@ -345,4 +351,4 @@ class ConsoleRepository:
             .where(Decision.application_id == application_id, Decision.revealed_at.is_(None))
             .values(revealed_at=when)
         )
-        return result.rowcount == 1
+        return rows_affected(result) == 1

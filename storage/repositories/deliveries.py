@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,7 @@ from storage.models import (
     ReportStatus,
     TopicStatus,
 )
+from storage.results import rows_affected
 
 FINAL_STATUSES = frozenset(
     {
@@ -103,9 +105,10 @@ class DeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def _insert(self):
-        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
-        return (postgresql if dialect == "postgresql" else sqlite).insert(Delivery)
+    def _insert(self) -> postgresql.Insert | sqlite.Insert:
+        if self._session.get_bind().dialect.name == "postgresql":
+            return postgresql.insert(Delivery)
+        return sqlite.insert(Delivery)
 
     async def add(self, new: NewDelivery) -> int | None:
         """Queue one delivery; None when its dedupe key was planned before."""
@@ -190,9 +193,9 @@ class DeliveryRepository:
             .execution_options(synchronize_session=False)
         )
         rows = (await self._session.execute(statement)).all()
-        return sorted((ClaimedDelivery(*row) for row in rows), key=lambda d: d.id)
+        return sorted((ClaimedDelivery(**row._mapping) for row in rows), key=lambda d: d.id)
 
-    async def _finish(self, delivery: ClaimedDelivery, **values) -> bool:
+    async def _finish(self, delivery: ClaimedDelivery, **values: Any) -> bool:
         """Record an outcome, only if we still hold the row (the lease may have passed)."""
         result = await self._session.execute(
             update(Delivery)
@@ -204,7 +207,7 @@ class DeliveryRepository:
             .values(claim_token=None, lease_until=None, **values)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)
+        return bool(rows_affected(result))
 
     async def mark_sent(self, delivery: ClaimedDelivery, at: datetime, message_id: int) -> bool:
         return await self._finish(
@@ -222,6 +225,7 @@ class DeliveryRepository:
         if not sent:
             return
         table = Delivery.__table__
+        assert isinstance(table, Table)  # a mapped class's table, typed as any FromClause
         statement = (
             update(table)
             .where(
@@ -291,7 +295,7 @@ class DeliveryRepository:
             .values(recipient=ERASED_RECIPIENT, dedupe_key=None)
             .execution_options(synchronize_session=False)
         )
-        return cancelled.rowcount or 0
+        return rows_affected(cancelled)
 
     async def recipients(self, telegram_ids: set[int]) -> dict[int, Recipient]:
         if not telegram_ids:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,7 +84,7 @@ class TopicRepository:
         return topic_view(row) if row else None
 
     async def upsert(
-        self, *, regions: tuple[str, ...], languages: tuple[str, ...], **fields
+        self, *, regions: tuple[str, ...], languages: tuple[str, ...], **fields: Any
     ) -> int:
         row = await self._session.scalar(
             select(GrantTopic).where(GrantTopic.code == fields["code"])
