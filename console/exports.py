@@ -147,7 +147,7 @@ async def _organisation_rows(
     if filters.region:
         query = query.where(Organisation.region == filters.region)
     rows = []
-    for row, filed_year in await store.session.execute(query):
+    for row, filed_year in (await store.session.execute(query)).tuples():
         org = organisation_view(row)
         if filters.year is not None and org.created_at.astimezone(zone).year != filters.year:
             continue

@@ -15,6 +15,7 @@ from console.roles import Actor, Forbidden
 from domain.areas import AREAS
 from domain.deadlines import at_local, end_of_local_day
 from domain.grants import GrantType
+from domain.lookup import found
 from domain.text_input import InvalidNumber, read_money
 from domain.text_limits import clean_user_text
 from storage.models import Role, TopicStatus
@@ -183,7 +184,7 @@ async def edit(
         after={name: value},
         when=now,
     )
-    return await store.topics.get(topic_id)
+    return found(await store.topics.get(topic_id), topic_id)
 
 
 async def change_status(
@@ -215,4 +216,4 @@ async def change_status(
         after=changed,
         when=now,
     )
-    return await store.topics.get(topic_id)
+    return found(await store.topics.get(topic_id), topic_id)

@@ -53,7 +53,9 @@ def too_long(texts: dict[str, str], has_media: bool) -> str | None:
     return next((code for code in LANGUAGES if len(texts.get(code) or "") > limit), None)
 
 
-async def audience(store: Store, actor: Actor, segment: dict[str, Any]) -> list[tuple[int, str]]:
+async def audience(
+    store: Store, actor: Actor, segment: dict[str, Any]
+) -> list[tuple[int, str | None]]:
     _check(actor)
     return await BroadcastRepository(store.session).audience(segment)
 

@@ -222,6 +222,8 @@ class DeliveryEngine:
                 report.add(outcome)
                 arrived.set()
 
+        sent_all = False
+
         async def senders() -> None:
             nonlocal sent_all
             try:
@@ -240,7 +242,6 @@ class DeliveryEngine:
                     async with database:
                         await self._record(done)
 
-        sent_all = False
         tasks = [asyncio.ensure_future(job()) for job in (claimer, senders, recorder)]
         try:
             await asyncio.gather(*tasks)

@@ -67,7 +67,7 @@ async def check(
     if not topic_accepts(topic, now):
         refusals.append(Refusal(Ineligible.TOPIC_NOT_OPEN, {}))
     organisation = await store.organisations.get(organisation_id) if organisation_id else None
-    if organisation is None:
+    if organisation_id is None or organisation is None:
         refusals.append(Refusal(Ineligible.NO_ORGANISATION, {}))
         return refusals
     year = required_filing_year(now, zone, filing_year)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -58,7 +58,7 @@ def _when(value: Any, now: datetime, where: str) -> datetime:
     return moment
 
 
-def _whole(value: Any) -> bool:
+def _whole(value: Any) -> TypeGuard[int]:
     # YAML reads `yes` as True, and bool is an int to Python: not a number of tenge.
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -86,7 +86,7 @@ def parse_topic(entry: dict, now: datetime) -> dict[str, Any]:
     if bad:
         raise TopicFileError(f"{where}: unknown regions {bad}")
     try:
-        grant_type = GrantType(entry.get("grant_type"))
+        grant_type = GrantType(str(entry.get("grant_type")))
     except ValueError:
         raise TopicFileError(
             f"{where}: grant_type must be one of {', '.join(t.value for t in GrantType)}"

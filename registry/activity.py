@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from domain.areas import is_area
 from domain.deadlines import activity_report_deadline, reporting_year_due
+from domain.lookup import found
 from domain.money import MAX_AMOUNT_KZT
 from domain.organisation import check_people_count
 from domain.regions import is_region
@@ -246,7 +247,7 @@ async def submit(
     if missing:
         raise FilingError(FilingProblem.INCOMPLETE, count=len(missing))
     await store.activity_reports.mark_submitted(report.id, person.id, now)
-    return await store.activity_reports.by_id(report.id)
+    return found(await store.activity_reports.by_id(report.id), report.id)
 
 
 async def latest_public_summary(store: Store, organisation_id: int) -> ReportView | None:

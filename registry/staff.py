@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from domain.lookup import found
-
 import enum
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.lookup import found
 from storage.models import JoinStatus, MemberRole
 from storage.repositories.memberships import InviteView, JoinRequestView, MemberView
 from storage.repositories.people import PersonView

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from storage.results import rows_affected
-
 import contextlib
 import logging
 import zlib
@@ -16,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delivery.planner import plan_all
 from delivery.sender import DeliveryEngine
+from domain.lookup import found
 from storage.models import FsmRecord
 from storage.repositories.updates import UpdateClaims
+from storage.results import rows_affected
 from storage.store import Store
 from storage.types import utcnow
 
@@ -238,7 +238,7 @@ async def _update_broadcasts(engine: DeliveryEngine) -> int:
             now = engine.clock.now()
             await broadcasts.keep_paused(store, broadcast)
             if await broadcasts.finish_if_done(store, broadcast, now):
-                broadcast = await repository.get(broadcast.id)
+                broadcast = found(await repository.get(broadcast.id), broadcast.id)
             await store.commit()
             operator = await store.people.get(broadcast.created_by)
             locale = (operator.locale if operator else None) or engine.settings.default_locale

@@ -13,6 +13,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.clock import Clock
+from bot.events import pressed_on
 from bot.i18n import Texts
 from bot.settings import Settings
 from console.exports import (
@@ -117,7 +118,10 @@ async def on_choice(
         await callback.answer(t.label("export.forbidden"), show_alert=True)
         return
     await callback.answer()
-    await _send(callback.message, kind=kind, fmt=fmt, filters=ExportFilters(), store=store,
+    message = pressed_on(callback)
+    if message is None:  # the menu's message is gone: nowhere to answer
+        return
+    await _send(message, kind=kind, fmt=fmt, filters=ExportFilters(), store=store,
                 person=person, settings=settings, t=t, clock=clock)  # fmt: skip
 
 

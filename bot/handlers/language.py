@@ -11,6 +11,7 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 from bot.callbacks import LanguageChoice
 from bot.commands import CommandMenus, refresh_person_commands
 from bot.dialogs.states import MainMenu
+from bot.events import pressed_on
 from bot.i18n import Texts
 from bot.locale_codes import SUPPORTED_LOCALES
 from bot.settings import Settings
@@ -59,12 +60,13 @@ async def on_language_chosen(
     # The dialog renders with this same object, so the menu follows at once.
     t.locale = callback_data.code
     await callback.answer()
-    if callback.message is not None:
-        await callback.message.edit_text(
+    message = pressed_on(callback)
+    if message is not None:
+        await message.edit_text(
             t("language.chosen", language=t.label(f"language.name.{callback_data.code}"))
         )
         if first_choice:
-            await callback.message.answer(t("start.greeting"))
+            await message.answer(t("start.greeting"))
     # A language change is a fresh start: the old stack's texts were in the old language.
     # SEND, not edit: the picker message now says which language was chosen.
     await dialog_manager.start(MainMenu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)

@@ -153,6 +153,8 @@ class UpdateDeduplication(BaseMiddleware):
 
     async def _renew(self, claim: UpdateClaim) -> None:
         handled = claim.handled
+        if handled is None:  # not renewing
+            return
         while not handled.is_set():
             try:
                 async with self._sessions() as session:

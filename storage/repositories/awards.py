@@ -219,7 +219,7 @@ class AwardRepository:
         return view, created
 
     async def set_winner(
-        self, application_id: int, winner: bool, person_id: int, when: datetime
+        self, application_id: int, winner: bool, person_id: int | None, when: datetime
     ) -> None:
         row = await self._session.get(AwardApplication, application_id)
         if row is None:
