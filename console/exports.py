@@ -17,7 +17,7 @@ from statistics import mean
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.i18n import Texts
 from console.audit import record
@@ -139,15 +139,16 @@ async def _organisation_rows(
         .group_by(ActivityReport.organisation_id)
         .subquery()
     )
+    filed: ColumnElement[int | None] = last_filing.c.year
     query = (
-        select(Organisation, last_filing.c.year)
+        select(Organisation, filed)
         .outerjoin(last_filing, last_filing.c.organisation_id == Organisation.id)
         .order_by(Organisation.name, Organisation.id)
     )
     if filters.region:
         query = query.where(Organisation.region == filters.region)
     rows = []
-    for row, filed_year in (await store.session.execute(query)).tuples():
+    for row, filed_year in await store.session.execute(query):
         org = organisation_view(row)
         if filters.year is not None and org.created_at.astimezone(zone).year != filters.year:
             continue

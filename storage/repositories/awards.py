@@ -164,21 +164,21 @@ class AwardRepository:
     async def applications(
         self, round_id: int | None = None, *, region: str | None = None, year: int | None = None
     ) -> list[AwardApplicationView]:
-        query = self._select_applications().join(
-            AwardRound, AwardRound.id == AwardApplication.round_id
+        query = (
+            select(AwardApplication, Organisation, AwardRound.opens_at)
+            .join(Organisation, Organisation.id == AwardApplication.organisation_id)
+            .join(AwardRound, AwardRound.id == AwardApplication.round_id)
         )
         if round_id is not None:
             query = query.where(AwardApplication.round_id == round_id)
         if region:
             query = query.where(Organisation.region == region)
         rows = await self._session.execute(
-            query.order_by(
-                AwardRound.opens_at, AwardApplication.submitted_at, AwardApplication.id
-            ).add_columns(AwardRound.opens_at)
+            query.order_by(AwardRound.opens_at, AwardApplication.submitted_at, AwardApplication.id)
         )
         return [
             _application_view(application, organisation)
-            for application, organisation, opens_at in rows.tuples()
+            for application, organisation, opens_at in rows
             if year is None or opens_at.year == year
         ]
 
