@@ -15,10 +15,10 @@ from console.audit import record
 from console.roles import Actor
 from domain.areas import is_area
 from domain.lookup import found
+from domain.statuses import AwardRoundStatus
 from domain.text_limits import check_length, clean_user_text
 from domain.website import normalize_website
 from registry.staff import require_member
-from storage.models import AwardRoundStatus
 from storage.repositories.awards import AwardApplicationView, AwardRepository, AwardRoundView
 from storage.repositories.people import PersonView
 from storage.store import Store

@@ -17,9 +17,10 @@ from console.notices import tell, tell_organisation, topic_title
 from console.roles import Actor, Forbidden
 from domain.application_status import ApplicationStatus as S
 from domain.lookup import found
+from domain.statuses import AssignmentStatus, DecisionOutcome
 from domain.text_limits import clean_user_text
 from grants.application_form import format_tenge
-from storage.models import AssignmentStatus, DecisionOutcome, Role
+from storage.models import Role
 from storage.repositories.applications import ApplicationView
 from storage.repositories.console import CRITERIA, DecisionView, QueueItem, ScoreView
 from storage.repositories.topics import TopicView
@@ -434,8 +435,8 @@ async def reveal(store: Store, application_id: int, now: datetime) -> bool:
     note = format_tenge(found(decision.amount, "approved amount")) if approved else decision.reason
     if not await store.applications.change_status(
         application_id,
-        expected=S.UNDER_REVIEW.value,
-        target=target.value,
+        expected=S.UNDER_REVIEW,
+        target=target,
         person_id=None,
         when=now,
         note=note,
@@ -483,8 +484,8 @@ async def _change(
         raise ConsoleError("console.stale")
     changed = await store.applications.change_status(
         application.id,
-        expected=expected.value,
-        target=target.value,
+        expected=expected,
+        target=target,
         person_id=actor.person_id,
         when=now,
         note=note,

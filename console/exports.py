@@ -22,6 +22,8 @@ from sqlalchemy import ColumnElement, func, select
 from bot.i18n import Texts
 from console.audit import record
 from console.roles import Actor
+from domain.application_status import ApplicationStatus
+from domain.statuses import ReportStatus
 from domain.text_input import InvalidNumber, read_year
 from storage.models import ActivityReport, Application, GrantTopic, Organisation
 from storage.repositories.awards import AwardRepository
@@ -135,7 +137,7 @@ async def _organisation_rows(
 ) -> list[tuple]:
     last_filing = (
         select(ActivityReport.organisation_id, func.max(ActivityReport.year).label("year"))
-        .where(ActivityReport.status == "submitted")
+        .where(ActivityReport.status == ReportStatus.SUBMITTED)
         .group_by(ActivityReport.organisation_id)
         .subquery()
     )
@@ -211,7 +213,7 @@ async def _application_rows(
         select(Application, GrantTopic, Organisation)
         .join(GrantTopic, GrantTopic.id == Application.topic_id)
         .join(Organisation, Organisation.id == Application.organisation_id)
-        .where(Application.status != "draft")
+        .where(Application.status != ApplicationStatus.DRAFT)
         .order_by(GrantTopic.code, Application.submitted_at, Application.id)
     )
     if filters.topic:

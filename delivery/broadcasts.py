@@ -16,7 +16,7 @@ from typing import Any
 from console.audit import record
 from console.roles import OPERATOR_ROLES, Actor, Forbidden
 from delivery.outbox import Kind, enqueue_broadcast, enqueue_text
-from storage.models import BroadcastStatus, DeliveryStatus
+from domain.statuses import BroadcastStatus, DeliveryStatus
 from storage.repositories.broadcasts import BroadcastRepository, BroadcastView
 from storage.repositories.deliveries import DeliveryRepository
 from storage.store import Store

@@ -39,7 +39,7 @@ from bot.i18n import Translator
 from delivery.outbox import KIND_CATEGORY, Kind
 from delivery.rate_limit import CURRENT_LANE, STILL_OURS, Lane, LeaseRanOut
 from domain.deadlines import quiet_hours_defer
-from storage.models import DeliveryStatus
+from domain.statuses import DeliveryStatus
 from storage.repositories.deliveries import ClaimedDelivery, DeliveryRepository, Recipient
 from storage.repositories.people import PeopleRepository
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from domain.application_status import ApplicationStatus
 from domain.deadlines import activity_report_deadline
-from storage.models import ReportStatus, TopicStatus
+from domain.statuses import ReportStatus, TopicStatus
 from storage.repositories.topics import TopicView
 from storage.store import Store
 
 # Applications that count against a topic's per-NGO limit.
-COUNTED_STATUSES = ("draft", "submitted", "incomplete", "under_review", "approved", "rejected")
+COUNTED_STATUSES = frozenset(ApplicationStatus) - {ApplicationStatus.WITHDRAWN}
 
 
 class Ineligible(enum.StrEnum):

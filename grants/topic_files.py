@@ -17,7 +17,7 @@ import yaml
 from domain.areas import is_area
 from domain.grants import GrantType
 from domain.regions import is_region
-from storage.models import TopicStatus
+from domain.statuses import TopicStatus
 from storage.repositories.topics import TopicView
 from storage.store import Store
 

@@ -22,9 +22,9 @@ from domain.lookup import found
 from domain.money import MAX_AMOUNT_KZT
 from domain.organisation import check_people_count
 from domain.regions import is_region
+from domain.statuses import ReportStatus
 from domain.text_input import NumberKind, read_name, read_number
 from registry.staff import require_member
-from storage.models import ReportStatus
 from storage.repositories.activity_reports import REPORT_NUMBER_FIELDS, ReportView
 from storage.repositories.people import PersonView
 from storage.store import Store

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.lookup import found
-from storage.models import JoinStatus, MemberRole
+from domain.statuses import JoinStatus
+from storage.models import MemberRole
 from storage.repositories.memberships import InviteView, JoinRequestView, MemberView
 from storage.repositories.people import PersonView
 from storage.store import Store

@@ -22,9 +22,9 @@ from bot.i18n import Texts
 from console import topics_admin
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
+from domain.statuses import TopicStatus
 from grants.application_form import format_tenge
 from grants.topics import parse_topic_id
-from storage.models import TopicStatus
 
 VALUES, STEP, TOPIC, FIELD = "values", "step", "topic", "field"
 LIST_ID, NEW_ID, CREATE_ID, FIELD_ID, CHOICE_ID = (

@@ -33,7 +33,7 @@ from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from storage.models import UpdateStatus
+from domain.statuses import UpdateStatus
 from storage.repositories.updates import UpdateClaims
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
+from domain.statuses import ReportStatus
 from domain.text_input import shown_name
-from storage.models import ActivityProject, ActivityReport, Person, ReportStatus
+from storage.models import ActivityProject, ActivityReport, Person
 
 REPORT_NUMBER_FIELDS = (
     "total_beneficiaries",

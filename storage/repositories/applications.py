@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +38,7 @@ class ApplicationView:
     organisation_id: int
     organisation_name: str
     topic_id: int
-    status: str
+    status: ApplicationStatus
     reference: str | None
     title: str | None
     problem: str | None
@@ -65,8 +66,8 @@ class ApplicationView:
 
 @dataclass(frozen=True, slots=True)
 class ApplicationEventView:
-    from_status: str | None
-    to_status: str
+    from_status: ApplicationStatus | None
+    to_status: ApplicationStatus
     at: datetime
     by_name: str | None
     note: str | None
@@ -134,7 +135,7 @@ class ApplicationRepository:
         return [_view(*row) for row in rows]
 
     async def count_for_topic(
-        self, organisation_id: int, topic_id: int, statuses: tuple[str, ...]
+        self, organisation_id: int, topic_id: int, statuses: Collection[ApplicationStatus]
     ) -> int:
         return (
             await self._session.scalar(
@@ -151,7 +152,7 @@ class ApplicationRepository:
         row = Application(
             organisation_id=organisation_id,
             topic_id=topic_id,
-            status="draft",
+            status=ApplicationStatus.DRAFT,
             created_by=person_id,
             updated_by=person_id,
         )
@@ -159,7 +160,10 @@ class ApplicationRepository:
         await self._session.flush()
         self._session.add(
             ApplicationEvent(
-                application_id=row.id, from_status=None, to_status="draft", by=person_id
+                application_id=row.id,
+                from_status=None,
+                to_status=ApplicationStatus.DRAFT,
+                by=person_id,
             )
         )
         await self._session.flush()
@@ -183,8 +187,8 @@ class ApplicationRepository:
         self,
         application_id: int,
         *,
-        expected: str,
-        target: str,
+        expected: ApplicationStatus,
+        target: ApplicationStatus,
         person_id: int | None,
         when: datetime,
         note: str | None = None,
@@ -195,7 +199,9 @@ class ApplicationRepository:
         A move the status rules don't allow raises InvalidTransition: the callers
         check it first, and this keeps a new caller from writing one by mistake.
         """
-        ensure_transition(ApplicationStatus(expected), ApplicationStatus(target))
+        # Members already; a value from a form or a test ("submitted") becomes one.
+        expected, target = ApplicationStatus(expected), ApplicationStatus(target)
+        ensure_transition(expected, target)
         result = await self._session.execute(
             update(Application)
             .where(Application.id == application_id, Application.status == expected)
@@ -232,7 +238,7 @@ class ApplicationRepository:
 
     async def delete_draft(self, application_id: int) -> bool:
         row = await self._session.get(Application, application_id)
-        if row is None or row.status != "draft":
+        if row is None or row.status != ApplicationStatus.DRAFT:
             return False
         await self._session.delete(row)
         await self._session.flush()

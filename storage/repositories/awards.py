@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AwardApplication, AwardRound, AwardRoundStatus, Organisation
+from domain.statuses import AwardRoundStatus
+from storage.models import AwardApplication, AwardRound, Organisation
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,19 +10,18 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.application_status import ApplicationStatus
+from domain.statuses import BroadcastStatus, DeliveryStatus, ReportStatus
 from storage.models import (
     ActivityReport,
     Application,
     Broadcast,
-    BroadcastStatus,
     Delivery,
     DeliveryOptOut,
-    DeliveryStatus,
     Membership,
     Organisation,
     OrganisationArea,
     Person,
-    ReportStatus,
     RoleGrant,
 )
 from storage.results import rows_affected
@@ -194,7 +193,7 @@ class BroadcastRepository:
                     Organisation.id.in_(
                         select(Application.organisation_id).where(
                             Application.topic_id.in_([int(v) for v in values]),
-                            Application.status == "draft",
+                            Application.status == ApplicationStatus.DRAFT,
                         )
                     )
                 )

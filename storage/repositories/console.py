@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.application_status import ApplicationStatus
+from domain.statuses import AssignmentStatus, DecisionOutcome
 from storage.models import (
     Application,
-    AssignmentStatus,
     Decision,
-    DecisionOutcome,
     ExpertAssignment,
     ExpertConflict,
     GrantTopic,
@@ -222,7 +222,7 @@ class ConsoleRepository:
             .where(
                 ExpertAssignment.expert_id == expert_id,
                 ExpertAssignment.status == AssignmentStatus.ACTIVE,
-                Application.status == "under_review",
+                Application.status == ApplicationStatus.UNDER_REVIEW,
             )
             .order_by(ExpertAssignment.assigned_at, Application.id)
         )

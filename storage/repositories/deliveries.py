@@ -11,19 +11,18 @@ from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.application_status import ApplicationStatus
+from domain.statuses import DeliveryStatus, ReportStatus, TopicStatus
 from storage.models import (
     ActivityReport,
     Application,
     Delivery,
     DeliveryOptOut,
-    DeliveryStatus,
     GrantTopic,
     Membership,
     Organisation,
     OrganisationArea,
     Person,
-    ReportStatus,
-    TopicStatus,
 )
 from storage.results import rows_affected
 
@@ -414,7 +413,7 @@ class AudienceRepository:
             .distinct()
             .join(Membership, Membership.person_id == Person.id)
             .join(Application, Application.organisation_id == Membership.organisation_id)
-            .where(Application.topic_id == topic_id, Application.status == "draft")
+            .where(Application.topic_id == topic_id, Application.status == ApplicationStatus.DRAFT)
         )
         return list(rows)
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.statuses import JoinStatus
 from storage.models import (
     Invite,
     JoinRequest,
-    JoinStatus,
     MemberRole,
     Membership,
     Organisation,

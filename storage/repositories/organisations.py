@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, and_, column, exists, func, select, table,
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActivityReport, Organisation, OrganisationArea, ReportStatus
+from domain.statuses import ReportStatus
+from storage.models import ActivityReport, Organisation, OrganisationArea
 
 # SQLite's trigram index of search_text (migration 0010), outside the ORM's metadata.
 # Its hidden column of the same name is the left side of MATCH.

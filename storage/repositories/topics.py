@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import GrantTopic, TopicStatus
+from domain.statuses import TopicStatus
+from storage.models import GrantTopic
 
 TOPIC_FIELDS = (
     "code",

@@ -8,7 +8,8 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ProcessedUpdate, UpdateStatus
+from domain.statuses import UpdateStatus
+from storage.models import ProcessedUpdate
 from storage.results import rows_affected
 
 
