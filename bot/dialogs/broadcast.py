@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F
+from aiogram import F, Router
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
@@ -270,7 +270,7 @@ async def on_send(callback: CallbackQuery, _b: Button, manager: DialogManager) -
     await manager.done(show_mode=ShowMode.NO_UPDATE)
 
 
-def broadcast_dialog() -> Dialog:
+def broadcast_dialog() -> Router:
     close = Cancel(Label("common.cancel"), id=CLOSE_ID)
     dialog = Dialog(
         Window(

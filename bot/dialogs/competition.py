@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiogram import F
+from aiogram import F, Router
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
@@ -334,7 +334,7 @@ async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     }
 
 
-def competition_dialog() -> Dialog:
+def competition_dialog() -> Router:
     back = SwitchTo(Label("common.back"), id="to_app", state=S.application)
     dialog = Dialog(
         Window(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiogram import F
+from aiogram import F, Router
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
@@ -252,7 +252,7 @@ def _value_window(state, text_key: str) -> Window:
     )
 
 
-def operator_topics_dialog() -> Dialog:
+def operator_topics_dialog() -> Router:
     dialog = Dialog(
         Window(
             Tr("topic_admin.list"),
