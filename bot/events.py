@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message, User
 
 
 def sender(message: Message) -> User:
@@ -18,3 +18,14 @@ def pressed_on(callback: CallbackQuery) -> Message | None:
     gives it (an InaccessibleMessage: deleted, or too old to edit)."""
     message = callback.message
     return message if isinstance(message, Message) else None
+
+
+def button_message(callback: CallbackQuery) -> Message | InaccessibleMessage:
+    """The message under which the button was pressed, to answer in its chat.
+
+    Only a button on an inline-mode message comes without one, and the bot
+    sends none of those.
+    """
+    if callback.message is None:
+        raise LookupError("a button pressed on an inline-mode message")
+    return callback.message

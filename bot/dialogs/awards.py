@@ -39,7 +39,7 @@ ROUND_PAGES, DIRECTION_PAGES = "award_round_pages", "award_direction_pages"
 DATE_FORMAT = "%d.%m.%Y %H:%M"
 
 
-def refusal(t: Texts, error: Exception) -> str:
+def refusal(t: Texts, error: AwardError | StaffError | RuleViolation) -> str:
     if isinstance(error, RuleViolation):
         if error.code == "text.too_long":
             return t("input.too_long", **error.params)

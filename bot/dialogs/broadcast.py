@@ -27,6 +27,7 @@ from aiogram_dialog.widgets.text import Format
 from bot.dialogs.common import Label, Tr, texts_of
 from bot.dialogs.console_access import actor_of, allowed, gated, refuse_unless
 from bot.dialogs.states import Broadcast as S
+from bot.events import button_message
 from bot.handlers.broadcast import send_progress
 from console.roles import OPERATOR_ROLES
 from delivery import broadcasts
@@ -264,7 +265,7 @@ async def on_send(callback: CallbackQuery, _b: Button, manager: DialogManager) -
         texts_of(manager),
         broadcast,
         clock.now(),
-        chat_id=callback.message.chat.id,
+        chat_id=button_message(callback).chat.id,
     )
     await store.commit()
     await manager.done(show_mode=ShowMode.NO_UPDATE)

@@ -29,6 +29,7 @@ from bot.dialogs.organisation_fields import (
     show_contact_button,
 )
 from bot.dialogs.states import Filing, OrganisationCard, Registration, Staff
+from bot.events import button_message
 from bot.i18n import Html, Texts
 from domain.text_input import shown_name
 from registry import activity
@@ -131,7 +132,7 @@ async def on_choose_field(callback: CallbackQuery, _widget: Any, manager: Dialog
 async def on_value(event, manager: DialogManager, field: str, value: Any) -> None:
     data, t = manager.middleware_data, texts_of(manager)
     store = data["store"]
-    message = event.message if isinstance(event, CallbackQuery) else event
+    message = button_message(event) if isinstance(event, CallbackQuery) else event
     try:
         await update_field(
             store,

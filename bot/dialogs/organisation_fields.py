@@ -29,6 +29,7 @@ from aiogram_dialog.widgets.text import Text
 
 from bot.dialogs.common import Label, texts_of
 from bot.dialogs.inputs import number_refusal, text_refusal
+from bot.events import button_message
 from bot.i18n import Texts
 from domain.areas import AREAS
 from domain.errors import RuleViolation
@@ -130,7 +131,7 @@ def details(t: Texts, answers: dict[str, Any]) -> dict[str, Any]:
 async def show_contact_button(event: Message | CallbackQuery, manager: DialogManager) -> None:
     """Telegram's "share my number" button lives on a reply keyboard, in a message of its own."""
     t = texts_of(manager)
-    message = event.message if isinstance(event, CallbackQuery) else event
+    message = button_message(event) if isinstance(event, CallbackQuery) else event
     keyboard = ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text=t.label("field.share_phone"), request_contact=True)]],
         resize_keyboard=True,
@@ -148,7 +149,7 @@ async def hide_contact_button(
     """Remove the reply keyboard when leaving the phone step (it would linger otherwise)."""
     if not manager.dialog_data.pop(CONTACT_KEYBOARD_KEY, False):
         return
-    message = event.message if isinstance(event, CallbackQuery) else event
+    message = button_message(event) if isinstance(event, CallbackQuery) else event
     t = texts_of(manager)
     await message.answer(
         text or t("field.contact_keyboard_closed"), reply_markup=ReplyKeyboardRemove()

@@ -25,6 +25,7 @@ from bot.dialogs.organisation_fields import (
     show_contact_button,
 )
 from bot.dialogs.states import Consent, OrganisationCard, Registration
+from bot.events import button_message
 from domain.errors import RuleViolation
 from registry.forms import FIELDS
 from registry.organisations import OrganisationError, find_by_bin, register
@@ -114,7 +115,7 @@ async def on_save(callback: CallbackQuery, _button: Button, manager: DialogManag
         await callback.answer(t("registration.incomplete"), show_alert=True)
         return
     await store.commit()
-    await callback.message.answer(
+    await button_message(callback).answer(
         t("registration.saved", name=organisation.name, bin=organisation.bin)
     )
     # The card takes the registration's place on the stack, above the main menu.

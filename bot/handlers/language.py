@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
@@ -29,7 +29,7 @@ def language_keyboard(t: Texts) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def send_language_picker(message: Message, t: Texts) -> None:
+async def send_language_picker(message: Message | InaccessibleMessage, t: Texts) -> None:
     await message.answer(t("language.prompt"), reply_markup=language_keyboard(t))
 
 

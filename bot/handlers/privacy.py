@@ -13,7 +13,7 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager
 
@@ -50,7 +50,9 @@ def _rights(t: Texts, *, consented: bool) -> InlineKeyboardBuilder:
     return builder
 
 
-async def send_privacy_notice(message: Message, t: Texts, person: PersonView | None) -> None:
+async def send_privacy_notice(
+    message: Message | InaccessibleMessage, t: Texts, person: PersonView | None
+) -> None:
     """The consent text, who to contact, and the rights as buttons (and "I agree",
     for someone who has not agreed yet)."""
     consented = person is not None and person.consented
