@@ -16,6 +16,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Start, SwitchTo
 
 from bot.dialogs.common import Label, Tr, item_list, texts_of
+from bot.dialogs.narrowing import step_name
 from bot.dialogs.states import AwardsApply, Registration
 from bot.i18n import Texts
 from console import awards
@@ -148,7 +149,7 @@ def text_step(key: str, limit: int, next_state) -> MessageInput:
 
 async def step_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     data = dialog_manager.dialog_data
-    step = dialog_manager.current_context().state.state.split(":", 1)[1]
+    step = step_name(dialog_manager)
     key = {"description": DESCRIPTION, "results": RESULTS, "evidence": EVIDENCE}.get(step)
     current = data.get(key) if key else None
     return {

@@ -25,6 +25,7 @@ from bot.events import button_message
 from bot.i18n import Html, Texts
 from domain.areas import AREAS
 from domain.errors import RuleViolation
+from domain.lookup import found
 from domain.regions import REGIONS
 from domain.text_input import InvalidNumber, plain_id
 from domain.text_limits import InvalidText
@@ -111,7 +112,9 @@ async def overview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
     except StaffError:
         return {"allowed": False, "editable": False, "locked": False, "has_projects": False}
     report = filing.report
-    organisation = await store.organisations.get(filing.organisation_id)
+    organisation = found(
+        await store.organisations.get(filing.organisation_id), filing.organisation_id
+    )
     lines = [
         t(
             "filing.line",
@@ -151,7 +154,7 @@ async def _state_line(store: Store, clock: Clock, t: Texts, filing: activity.Fil
     report = filing.report
     if report is None:
         return t("filing.state.new")
-    names = await store.activity_reports.names({report.updated_by, report.submitted_by} - {None})
+    names = await store.activity_reports.names({report.updated_by, report.submitted_by})
     unknown = t.label("filing.someone")
     lines = []
     if filing.locked:
@@ -160,7 +163,7 @@ async def _state_line(store: Store, clock: Clock, t: Texts, filing: activity.Fil
         lines.append(
             t(
                 "filing.state.late" if filing.late else "filing.state.submitted",
-                when=local_time(clock, report.submitted_at),
+                when=local_time(clock, found(report.submitted_at, "the submission time")),
                 who=names.get(report.submitted_by) or unknown,
             )
         )
@@ -392,13 +395,15 @@ async def on_confirm(callback: CallbackQuery, _button: Button, manager: DialogMa
 async def receipt_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     store, _person, clock, t = _context(dialog_manager)
     filing = await _status(dialog_manager)
-    report = filing.report
-    organisation = await store.organisations.get(filing.organisation_id)
-    names = await store.activity_reports.names({report.submitted_by} - {None})
+    report = found(filing.report, "the submitted filing")
+    organisation = found(
+        await store.organisations.get(filing.organisation_id), filing.organisation_id
+    )
+    names = await store.activity_reports.names({report.submitted_by})
     return {
         "name": organisation.name,
         "year": filing.year,
-        "when": local_time(clock, report.submitted_at),
+        "when": local_time(clock, found(report.submitted_at, "the submission time")),
         "who": names.get(report.submitted_by) or t.label("filing.someone"),
         "projects_count": len(report.projects),
         "beneficiaries": money(report.total_beneficiaries or 0),

@@ -17,6 +17,7 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, item_list, texts_of
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
+from bot.dialogs.narrowing import widget_id
 from bot.dialogs.states import OperatorTopics as S
 from bot.i18n import Texts
 from console import topics_admin
@@ -103,7 +104,7 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 async def on_status(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     store, actor, clock = _env(manager)
-    target = STATUS_BUTTONS[button.widget_id]
+    target = STATUS_BUTTONS[widget_id(button)]
     try:
         await topics_admin.change_status(
             store, actor, manager.dialog_data[TOPIC], target, clock.now()

@@ -59,14 +59,15 @@ async def filing_line(t: Texts, store: Store, organisation_id: int, manager: Dia
     person = manager.middleware_data["person"]
     year = activity.current_year(now, clock.zone)
     state = await activity.status(store, person, organisation_id, year, now, clock.zone)
-    if state.submitted:
+    report = state.report
+    if state.submitted and report is not None and report.submitted_at is not None:
         members = {m.person_id: m for m in await store.memberships.members(organisation_id)}
-        by = members.get(state.report.submitted_by)
+        by = members.get(report.submitted_by) if report.submitted_by is not None else None
         who = (shown_name(by.full_name) if by else None) or t.label("common.not_set")
         return t(
             "organisation.filed",
             year=state.year,
-            date=_date(state.report.submitted_at, manager),
+            date=_date(report.submitted_at, manager),
             person=who,
         )
     deadline = _date(state.deadline, manager)

@@ -14,6 +14,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, Switc
 
 from bot.dialogs.common import Label, Tr, texts_of
 from bot.dialogs.join_request import send_join_request
+from bot.dialogs.narrowing import step_name
 from bot.dialogs.organisation_fields import (
     FieldPrompt,
     ItemLabel,
@@ -80,7 +81,7 @@ async def on_value(event, manager: DialogManager, field: str, value: Any) -> Non
 
 
 async def on_back(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    field = manager.current_context().state.state.split(":", 1)[1]
+    field = step_name(manager)
     if field == "phone":
         await hide_contact_button(callback, manager)
     if manager.dialog_data.get(REVIEWING):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -198,12 +199,14 @@ class ActivityReportRepository:
         )
         return report_view(row) if row else None
 
-    async def names(self, person_ids: set[int]) -> dict[int, str | None]:
-        """What to call each person in "edited by": their name, else @username, else None."""
-        if not person_ids:
+    async def names(self, person_ids: Iterable[int | None]) -> dict[int | None, str | None]:
+        """What to call each person in "edited by": their name, else @username, else
+        None. Keyed by the optional ids of the rows, so no id (None) simply has none."""
+        wanted = {person_id for person_id in person_ids if person_id is not None}
+        if not wanted:
             return {}
         rows = await self._session.execute(
-            select(Person.id, Person.full_name, Person.username).where(Person.id.in_(person_ids))
+            select(Person.id, Person.full_name, Person.username).where(Person.id.in_(wanted))
         )
         return {
             person_id: shown_name(full_name) or (f"@{username}" if username else None)
