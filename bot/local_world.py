@@ -79,20 +79,23 @@ class LocalWorld:
             await self._until(event)
 
     async def _until(self, event: asyncio.Event) -> None:
+        bot_task = self._bot_task
+        if bot_task is None:
+            raise RuntimeError("the bot was not started")
         waiter = asyncio.create_task(event.wait())
         done, _ = await asyncio.wait(
-            {self._bot_task, waiter}, timeout=30, return_when=asyncio.FIRST_COMPLETED
+            {bot_task, waiter}, timeout=30, return_when=asyncio.FIRST_COMPLETED
         )
-        if self._bot_task in done:
+        if bot_task in done:
             waiter.cancel()
-            self._bot_task.result()  # raises the reason the bot could not start
+            bot_task.result()  # raises the reason the bot could not start
             raise RuntimeError("the bot stopped during start-up")
         if waiter not in done:
             waiter.cancel()
             raise TimeoutError("the bot did not start within 30 s")
 
     async def stop_bot(self) -> None:
-        if self._bot_task is None:
+        if self._bot_task is None or self._stop is None:
             return
         self._stop.set()
         try:

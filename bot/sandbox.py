@@ -116,7 +116,10 @@ class Sandbox:
     @property
     def user(self) -> SimulatedUser:
         persona = self.persona
-        return self.world.emulator.user(
+        emulator = self.world.emulator
+        if emulator is None:
+            raise RuntimeError("the sandbox's world is not started")
+        return emulator.user(
             user_id=persona.user_id, first_name=persona.first_name, language_code=self.lang
         )
 
@@ -280,7 +283,7 @@ async def _run(
         try:
             await seed_sandbox(world, demo_topics)
             sandbox = Sandbox(world, lang, out or sys.stdout)
-            if script_lines is not None:
+            if script is not None and script_lines is not None:
                 return await run_script(sandbox, Path(script), script_lines)
             return await run_interactive(sandbox)
         finally:
