@@ -31,8 +31,8 @@ MIN_MARK, MAX_MARK = 1, 5
 REASON_LIMIT = 1000
 COMMENT_LIMIT = 2000
 # Statuses the operator works on, from the compliance check to the decision.
-COMPLIANCE_QUEUE = (S.SUBMITTED.value,)
-REVIEW_QUEUE = (S.UNDER_REVIEW.value,)
+COMPLIANCE_QUEUE = (S.SUBMITTED,)
+REVIEW_QUEUE = (S.UNDER_REVIEW,)
 
 
 class ConsoleError(Exception):
@@ -334,7 +334,7 @@ async def summary(store: Store, actor: Actor, topic_id: int) -> list[SummaryRow]
     """Applications under review or decided on a topic, best mean first, unscored last."""
     _operator(actor)
     rows = []
-    statuses = (S.UNDER_REVIEW.value, S.APPROVED.value, S.REJECTED.value)
+    statuses = (S.UNDER_REVIEW, S.APPROVED, S.REJECTED)
     for item in await store.console.queue(topic_id, statuses):
         scores = await store.console.scores_of(item.application_id)
         mean, spread, criteria = summarise(scores)

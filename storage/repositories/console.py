@@ -3,6 +3,7 @@ interest, scores and decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -123,7 +124,7 @@ class ConsoleRepository:
 
     # -- queues ---------------------------------------------------------------------
 
-    async def topics_with(self, statuses: tuple[str, ...]) -> list[TopicCount]:
+    async def topics_with(self, statuses: Collection[ApplicationStatus]) -> list[TopicCount]:
         """Topics that have applications in these statuses, with how many."""
         rows = await self._session.execute(
             select(GrantTopic.id, GrantTopic.code, func.count(Application.id))
@@ -134,7 +135,9 @@ class ConsoleRepository:
         )
         return [TopicCount(topic_id, code, count) for topic_id, code, count in rows]
 
-    async def queue(self, topic_id: int, statuses: tuple[str, ...]) -> list[QueueItem]:
+    async def queue(
+        self, topic_id: int, statuses: Collection[ApplicationStatus]
+    ) -> list[QueueItem]:
         rows = await self._session.execute(
             select(Application, Organisation.name)
             .join(Organisation, Organisation.id == Application.organisation_id)
