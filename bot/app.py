@@ -28,6 +28,7 @@ from bot.dialogs.directory import directory_dialog
 from bot.dialogs.expert import expert_dialog
 from bot.dialogs.filing import filing_dialog
 from bot.dialogs.main_menu import main_menu_dialog
+from bot.dialogs.message_manager import ScreenMessageManager
 from bot.dialogs.my_applications import my_applications_dialog
 from bot.dialogs.operator import operator_menu_dialog
 from bot.dialogs.operator_topics import operator_topics_dialog
@@ -263,7 +264,12 @@ def create_dispatcher(
     for observer in (dispatcher.message, dispatcher.business_message):
         observer.outer_middleware(CutInvisibleEndings())
         observer.outer_middleware(SkipSenderless())
-    setup_dialogs(dispatcher, events_isolation=events_isolation)
+    # Toasts answer a query once; screens are cut to what Telegram takes.
+    setup_dialogs(
+        dispatcher,
+        events_isolation=events_isolation,
+        message_manager=ScreenMessageManager(),
+    )
     dispatcher.shutdown.register(wiring.in_flight.drain)
     dispatcher.shutdown.register(wiring.menus.stop)
     return wiring

@@ -7,6 +7,8 @@ import asyncio
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -214,10 +216,47 @@ def _emulator(args: argparse.Namespace) -> None:
     sys.exit(emulator_main(forwarded + list(args.emulator_args)))
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date and time: {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Asia/Almaty"))
+    return moment
+
+
+SANDBOX_HELP = """\
+Chat with the real bot through a local Telegram emulator, as one of a few
+simulated people, at the prompt or from a script written in English.
+
+Lines:
+  TEXT                 sent as a message, whatever it is (a BIN, a year, 0)
+  > TEXT               sent as it is, even if it looks like a line below
+  [N]                  press the button numbered N in the transcript
+  [Button text]        press a button by its English text, in any --lang
+  choose language      press the --lang at the language picker
+  as NAME              act as ngo, colleague, operator, expert, expert2,
+                       expert3, admin, ministry, member1, member2, member3
+  send FILE [CAPTION]  send a file (relative to the script); .jpg/.png: a photo
+  location LAT LON     share a location
+  contact PHONE        share one's own contact
+  voice SECONDS        send a voice note
+  video note SECONDS   send a round video message
+  link PAYLOAD         open t.me/<bot>?start=PAYLOAD
+  wait DURATION        move the bot's clock on (30s, 10m, 2h, 3d)
+  # comment            ignored
+
+The transcript: `>` what the person did, `<` the bot (`✎` an edit),
+`! toast` and `!! alert` for pop-ups. Each step ends when the bot has finished
+with it, so a script prints the same transcript on any machine.
+"""
+
+
 def _sandbox(args: argparse.Namespace) -> None:
     from bot.sandbox import run_sandbox
 
-    sys.exit(run_sandbox(script=args.script, db=args.db, lang=args.lang))
+    sys.exit(run_sandbox(script=args.script, db=args.db, lang=args.lang, now=args.now))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -279,9 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     emu.set_defaults(handler=_emulator)
 
     sandbox = commands.add_parser(
-        "sandbox", help="try the whole bot in this terminal, with no token and no network"
+        "sandbox",
+        help="try the whole bot in this terminal, with no token and no network",
+        description=SANDBOX_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sandbox.add_argument("--script", help="run the actions in FILE and print the transcript")
+    sandbox.add_argument("--script", help="run the lines in FILE and print the transcript")
     sandbox.add_argument(
         "--db", help="keep the sandbox database in FILE (default: a temporary one)"
     )
@@ -289,7 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang",
         choices=("kk", "ru", "en"),
         default="ru",
-        help="the simulated users' Telegram language",
+        help="the language the simulated people speak and choose (default: ru)",
+    )
+    sandbox.add_argument(
+        "--now",
+        type=_moment,
+        help="pretend the clock shows this moment, e.g. 2026-12-07T15:00+05:00 "
+        "(Almaty time if no offset is given); the clock runs on from there",
     )
     sandbox.set_defaults(handler=_sandbox)
     return parser

@@ -91,6 +91,11 @@ class Translator:
         """Message ids per locale, for the completeness tests."""
         return {locale: set(t._catalog) for locale, t in self._translations.items()}  # type: ignore[attr-defined]  # gettext keeps it private
 
+    def messages(self, locale: str) -> dict[str, str]:
+        """Every singular message of one locale, key to text (the sandbox matches labels)."""
+        catalog = self._translations[locale]._catalog  # type: ignore[attr-defined]
+        return {key: text for key, text in catalog.items() if isinstance(key, str) and key}
+
     def _lookup(self, key: str, locale: str, count: int | None) -> str:
         for candidate in (locale, *FALLBACK_ORDER):
             translations = self._translations.get(candidate)

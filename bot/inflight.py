@@ -34,6 +34,11 @@ class InFlightUpdates(BaseMiddleware):
             if self._count == 0:
                 self._idle.set()
 
+    @property
+    def count(self) -> int:
+        """Updates being handled right now."""
+        return self._count
+
     async def drain(self, timeout: float = 15.0) -> None:
         if self._count:
             log.info("waiting for %s update(s) in flight", self._count)

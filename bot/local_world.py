@@ -9,14 +9,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import time
 from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
 from bot.clock import Clock
-from bot.runner import serve
+from bot.runner import RunningBot, serve
 from bot.settings import Settings
 from emulator import Emulator, EmulatorConfig
+
+# What Telegram says to a request that only a bug in the bot sends: a callback
+# query answered a second time, a screen too long to send, or one with no text.
+BOT_MISTAKES = (
+    "query is too old and response timeout expired or query ID is invalid",
+    "message is too long",
+    "message caption is too long",
+    "message text is empty",
+)
 
 
 def free_port() -> int:
@@ -38,6 +48,10 @@ class LocalWorld:
     )
     emulator: Emulator | None = None
     clock: Clock = field(default_factory=Clock)
+    # The sandbox runs the clock's jobs itself, after each step (see `handled`),
+    # so a script shows the same thing however fast the machine is.
+    manual_clock: bool = False
+    running: RunningBot | None = None
     _bot_task: asyncio.Task | None = None
     _stop: asyncio.Event | None = None
 
@@ -73,6 +87,7 @@ class LocalWorld:
                 handle_signals=False,
                 clock=self.clock,
                 menus_tried=menus_tried,
+                on_running=self._on_running,
             )
         )
         for event in (ready, menus_tried):
@@ -94,6 +109,66 @@ class LocalWorld:
             waiter.cancel()
             raise TimeoutError("the bot did not start within 30 s")
 
+    @property
+    def started_emulator(self) -> Emulator:
+        if self.emulator is None:
+            raise RuntimeError("the world is not started")
+        return self.emulator
+
+    @property
+    def started_bot(self) -> RunningBot:
+        if self.running is None:
+            raise RuntimeError("the bot is not running")
+        return self.running
+
+    def _on_running(self, running: RunningBot) -> None:
+        self.running = running
+        if self.manual_clock:
+            running.scheduler.pause()
+
+    async def handled(self, update_ids: list[int], timeout: float = 60.0) -> None:
+        """Return once the bot has finished with these updates and with what they
+        caused: acknowledged, none being handled, no request to the emulator under
+        way, and (with manual_clock) nothing left that the clock's jobs would do now.
+        No waiting for silence, so a loaded machine gives the same result, later."""
+        emulator, running = self.started_emulator, self.started_bot
+        deadline = time.monotonic() + timeout
+        while True:
+            left = max(deadline - time.monotonic(), 0.001)
+            await emulator.settle(emulator.bot, update_ids, timeout=left, quiet=0)
+            if running.wiring.in_flight.count or emulator.requests_in_progress:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the bot was still busy after {timeout} s")
+                await asyncio.sleep(0.002)
+                continue
+            if not self.manual_clock or not await self.run_due_jobs():
+                return
+
+    async def run_due_jobs(self, *, plan: bool = False) -> bool:
+        """Do now what the paused clock would do by now: open and close topics,
+        reveal decisions, send every delivery that is due, update broadcasts'
+        progress; with `plan`, plan reminders too. True if anything was done."""
+        from scheduler.jobs import (
+            advance_topics,
+            plan_deliveries,
+            reveal_decisions,
+            update_broadcasts,
+        )
+
+        outbox = self.started_bot.outbox
+        sessions, now = outbox.session_factory, self.clock.now
+        done = False
+        if plan:
+            days = list(self.settings.reminder_days_before)
+            done |= bool(await plan_deliveries(sessions, now, self.clock.zone, days))
+        opened, closed = await advance_topics(sessions, now)
+        done |= bool(opened or closed)
+        done |= bool(await reveal_decisions(sessions, now))
+        while (await outbox.drain_once()).claimed:
+            done = True
+        await update_broadcasts(outbox)
+        return done
+
     async def stop_bot(self) -> None:
         if self._bot_task is None or self._stop is None:
             return
@@ -102,10 +177,30 @@ class LocalWorld:
             await asyncio.wait_for(self._bot_task, 30)
         finally:
             self._bot_task = None
+            self.running = None
 
     async def restart_bot(self) -> None:
         await self.stop_bot()
         await self.start_bot()
+
+    def mistakes(self) -> list[str]:
+        """The bot's requests refused for one of `BOT_MISTAKES`, as "method: description"."""
+        if self.emulator is None:
+            return []
+        found = []
+        # A retry of an answer whose first attempt a fault cut off is refused as
+        # a second answer by Telegram too: that one is the network's doing.
+        cut_off = set()
+        for call in self.emulator.calls:
+            query = call.params.get("callback_query_id")
+            if call.fault not in (None, "slow", "latency") and query is not None:
+                cut_off.add(str(query))
+            description = (call.error or {}).get("description", "")
+            if str(query) in cut_off:
+                continue
+            if any(mistake in description for mistake in BOT_MISTAKES):
+                found.append(f"{call.method}: {description}")
+        return found
 
     async def stop(self) -> None:
         with contextlib.suppress(Exception):

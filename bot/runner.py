@@ -7,6 +7,8 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -16,12 +18,13 @@ from aiogram.exceptions import TelegramConflictError, TelegramUnauthorizedError
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.api_failures import API_FAILURES, describe, is_transient, retried_by_caller
-from bot.app import create_bot, create_dispatcher, create_fsm_storage
+from bot.app import Wiring, create_bot, create_dispatcher, create_fsm_storage
 from bot.clock import Clock
 from bot.dead_letters import DeadLetterOffice, DeadLetterRequestHandler, ReadUpdatesOneByOne
 from bot.health import Health
@@ -39,6 +42,15 @@ log = logging.getLogger(__name__)
 DIALOG_STATE_MAX_AGE = timedelta(days=60)
 # How long one getMe may take before it counts as no answer.
 INTRODUCTION_TIMEOUT = 15
+
+
+@dataclass(frozen=True)
+class RunningBot:
+    """What `serve` started, for the sandbox, which drives the clock's jobs itself."""
+
+    wiring: Wiring
+    scheduler: AsyncIOScheduler
+    outbox: DeliveryEngine
 
 
 class StartupError(Exception):
@@ -154,6 +166,7 @@ async def serve(
     clock: Clock | None = None,
     freeze_heap: bool = False,
     menus_tried: asyncio.Event | None = None,
+    on_running: Callable[[RunningBot], None] | None = None,
 ) -> None:
     """Run until `stop` is set or SIGTERM/SIGINT arrives; in-flight updates finish first.
 
@@ -189,6 +202,8 @@ async def serve(
         if menus_tried is not None:
             first_round.add_done_callback(lambda _: menus_tried.set())
         scheduler.start()
+        if on_running is not None:
+            on_running(RunningBot(wiring, scheduler, outbox))
         if freeze_heap:
             freeze_start_up_heap()
         if settings.uses_webhook:

@@ -255,6 +255,11 @@ class Emulator:
         self._busy -= 1
         self._last_activity = time.monotonic()
 
+    @property
+    def requests_in_progress(self) -> int:
+        """Bot requests being answered and webhook deliveries being made, right now."""
+        return self._busy
+
     def _waiting_for(self, bot: BotState | None, update_ids: list[int], quiet: float) -> list[str]:
         reasons = []
         if bot is not None:

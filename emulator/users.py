@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from emulator.emulator import Emulator
 
 COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,32})?(?=\s|$)")
+START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _callback_ids = itertools.count(1)
 
 
@@ -207,6 +208,53 @@ class SimulatedUser:
         }
         message = self._new_message(self._chat_state(None), {"sticker": sticker})
         return await self._push({"message": message}, wait, timeout)
+
+    async def share_location(
+        self, latitude: float, longitude: float, wait: bool = True, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Share a point on the map (the attachment menu's Location)."""
+        location = {"latitude": latitude, "longitude": longitude}
+        message = self._new_message(self._chat_state(None), {"location": location})
+        return await self._push({"message": message}, wait, timeout)
+
+    async def send_voice(
+        self, duration: int = 3, wait: bool = True, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """A voice note of `duration` seconds (OGG/Opus, as Telegram's clients record)."""
+        stored = self.bot.store_file(b"OggS" + bytes(60), "voice", None, "audio/ogg")
+        voice = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": stored.size,
+        }
+        message = self._new_message(self._chat_state(None), {"voice": voice})
+        return await self._push({"message": message}, wait, timeout)
+
+    async def send_video_note(
+        self, duration: int = 5, length: int = 384, wait: bool = True, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """A round video message of `duration` seconds, `length` pixels across."""
+        stored = self.bot.store_file(bytes(64), "video_notes", None, "video/mp4")
+        video_note = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "length": length,
+            "duration": duration,
+            "file_size": stored.size,
+        }
+        message = self._new_message(self._chat_state(None), {"video_note": video_note})
+        return await self._push({"message": message}, wait, timeout)
+
+    async def open_link(
+        self, payload: str, wait: bool = True, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Open t.me/<bot>?start=<payload>: Telegram sends "/start <payload>", the
+        command entity covering "/start" only."""
+        if not START_PAYLOAD.fullmatch(payload):
+            raise ValueError("a start payload is 1-64 characters: A-Z, a-z, 0-9, _ and -")
+        return await self.send(f"/start {payload}", wait=wait, timeout=timeout)
 
     async def edit_last(
         self, text: str, wait: bool = True, timeout: float | None = None

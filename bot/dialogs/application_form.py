@@ -19,7 +19,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, refuse, texts_of, toast
 from bot.dialogs.states import ApplicationForm, MainMenu, MyApplications
 from bot.events import button_message
 from bot.handlers.applications import application_policy, notify_status_change
@@ -261,7 +261,7 @@ async def on_region(callback: CallbackQuery, _widget: Any, manager: DialogManage
     application, topic = await _load(manager)
     code = item.lstrip(TICK + UNTICK)
     if code not in form.eligible_regions(topic):
-        await callback.answer(texts_of(manager)("application.region_not_eligible"))
+        await toast(callback, texts_of(manager)("application.region_not_eligible"))
         return
     chosen = set(application.regions)
     if item.startswith(UNTICK) or (item == code and code in chosen):  # bare code: a toggle
@@ -275,7 +275,7 @@ async def on_region(callback: CallbackQuery, _widget: Any, manager: DialogManage
 async def on_regions_done(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     application, _topic = await _load(manager)
     if not application.regions:
-        await callback.answer(texts_of(manager)("application.regions_required"), show_alert=True)
+        await refuse(callback, texts_of(manager)("application.regions_required"))
         return
     await advance(manager, "regions")
 
@@ -538,6 +538,8 @@ def application_form_dialog() -> Dialog:
         Window(
             Tr("application.missing", when="has_missing"),
             Tr("application.warnings", when="has_warnings"),
+            # Reached again after a colleague completed the draft: nothing left to fix.
+            Tr("application.nothing_missing", when=~F["has_missing"] & ~F["has_warnings"]),
             _choices(FIX_ID, "to_fix", on_edit),
             SwitchTo(Label("common.back"), id=BACK_ID, state=ApplicationForm.summary),
             state=ApplicationForm.missing,

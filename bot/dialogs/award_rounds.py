@@ -15,10 +15,20 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Multiselect, Swit
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.awards import DATE_FORMAT, refusal
-from bot.dialogs.common import Label, Tr, item_list, texts_of
+from bot.dialogs.common import (
+    LONG_ANSWER_SHOWN,
+    WEBSITE_SHOWN,
+    Label,
+    Tr,
+    item_list,
+    refuse,
+    texts_of,
+    toast,
+)
 from bot.dialogs.narrowing import multiselect
 from bot.dialogs.states import AwardRounds
 from bot.notifications import notify
+from bot.screen_fit import clip
 from console import awards
 from console.awards import AwardError
 from console.roles import OPERATOR_ROLES, Actor, Forbidden, acting_as
@@ -48,10 +58,7 @@ def actor_of(manager: DialogManager) -> Actor | None:
 
 async def _refuse_forbidden(event: CallbackQuery | Message, manager: DialogManager) -> None:
     text = texts_of(manager)("awards.forbidden")
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
+    await refuse(event, text)
     await manager.done()
 
 
@@ -162,7 +169,7 @@ async def on_open_round(callback: CallbackQuery, _b: Button, manager: DialogMana
         )  # fmt: skip
     except (AwardError, RuleViolation) as error:
         await store.rollback()
-        await callback.answer(refusal(texts_of(manager), error), show_alert=True)
+        await refuse(callback, refusal(texts_of(manager), error))
         return
     await store.commit()
     data[ROUND] = created.id
@@ -214,9 +221,9 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
         "organisation": found.organisation_name,
         "region": t.label(f"region.{found.organisation_region}"),
         "direction": t.label(f"area.{found.direction}") if found.direction else "—",
-        "description": found.project_description,
-        "results": found.results,
-        "evidence": found.evidence_url,
+        "description": clip(found.project_description, LONG_ANSWER_SHOWN),
+        "results": clip(found.results, LONG_ANSWER_SHOWN),
+        "evidence": clip(found.evidence_url, WEBSITE_SHOWN),
         "winner": found.winner,
         "not_winner": not found.winner,
     }
@@ -234,11 +241,11 @@ async def on_winner(callback: CallbackQuery, _b: Button, manager: DialogManager)
             store, actor, manager.dialog_data.get(APPLICATION, 0), clock.now()
         )
     except AwardError as error:
-        await callback.answer(refusal(texts_of(manager), error), show_alert=True)
+        await refuse(callback, refusal(texts_of(manager), error))
         return
     await _tell_winners(bot, store, data, found, application, recipients)
     await store.commit()
-    await callback.answer(texts_of(manager).label("awards.op.winner_recorded"))
+    await toast(callback, texts_of(manager).label("awards.op.winner_recorded"))
 
 
 async def _tell_winners(bot: Bot, store, data, found, application, recipients) -> None:

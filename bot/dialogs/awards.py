@@ -15,10 +15,19 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Start, SwitchTo
 
-from bot.dialogs.common import Label, Tr, item_list, texts_of
+from bot.dialogs.common import (
+    LONG_ANSWER_SHOWN,
+    WEBSITE_SHOWN,
+    Label,
+    Tr,
+    item_list,
+    refuse,
+    texts_of,
+)
 from bot.dialogs.narrowing import step_name
 from bot.dialogs.states import AwardsApply, Registration
 from bot.i18n import Texts
+from bot.screen_fit import clip
 from console import awards
 from console.awards import AwardError
 from domain.areas import AREAS
@@ -104,7 +113,7 @@ async def on_apply(callback: CallbackQuery, _button: Button, manager: DialogMana
         organisation_id = await active_organisation_id(store, person)
         own = await awards.own_application(store, person, round_id, organisation_id or 0)
     except (AwardError, StaffError) as error:
-        await callback.answer(refusal(texts_of(manager), error), show_alert=True)
+        await refuse(callback, refusal(texts_of(manager), error))
         return
     if own is not None:
         manager.dialog_data.update({DIRECTION: own.direction, DESCRIPTION: own.project_description,
@@ -166,9 +175,9 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     direction = data.get(DIRECTION)
     return {
         "direction": t.label(f"area.{direction}") if direction else "—",
-        "description": data.get(DESCRIPTION, ""),
-        "results": data.get(RESULTS, ""),
-        "evidence": data.get(EVIDENCE, ""),
+        "description": clip(data.get(DESCRIPTION, ""), LONG_ANSWER_SHOWN),
+        "results": clip(data.get(RESULTS, ""), LONG_ANSWER_SHOWN),
+        "evidence": clip(data.get(EVIDENCE, ""), WEBSITE_SHOWN),
     }
 
 
@@ -184,7 +193,7 @@ async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogMan
         )  # fmt: skip
     except (AwardError, StaffError, RuleViolation) as error:
         await store.rollback()
-        await callback.answer(refusal(texts_of(manager), error), show_alert=True)
+        await refuse(callback, refusal(texts_of(manager), error))
         return
     await store.commit()
     for key in ANSWERS:
@@ -202,7 +211,7 @@ def awards_dialog() -> Dialog:
     return Dialog(
         Window(
             Tr("awards.rounds", when=F["any"]),
-            Tr("awards.no_rounds", when=F["none"]),
+            Tr("awards.no_rounds", when=~F["any"]),
             item_list(ROUND_SELECT, "rounds", on_round, page_id=ROUND_PAGES),
             back,
             state=AwardsApply.rounds,

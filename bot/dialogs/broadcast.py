@@ -24,7 +24,7 @@ from aiogram_dialog.widgets.kbd import (
 )
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, refuse, texts_of
 from bot.dialogs.console_access import actor_of, allowed, gated, refuse_unless
 from bot.dialogs.narrowing import multiselect
 from bot.dialogs.states import Broadcast as S
@@ -157,11 +157,11 @@ async def values_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, A
     return {"choices": [(code, t.label(key)) for code, key in CHOICES.get(kind, [])]}
 
 
-async def on_values_done(_c: CallbackQuery, _b: Button, manager: DialogManager) -> None:
+async def on_values_done(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
     allowed = {code for code, _key in CHOICES.get(_data(manager)[KIND], [])}
     chosen = [v for v in multiselect(manager, VALUES_ID).get_checked() if v in allowed]
     if not chosen:
-        await _c.answer(texts_of(manager).label("broadcast.choose_one"), show_alert=True)
+        await refuse(callback, texts_of(manager).label("broadcast.choose_one"))
         return
     _data(manager)[VALUES] = chosen
     await _to_confirm(manager)
@@ -326,7 +326,7 @@ def broadcast_dialog() -> Router:
         ),
         Window(
             Tr("broadcast.ask_number", when=F["kind"] == "not_filed"),
-            Tr("broadcast.ask_topic", when=F["kind"] == "draft"),
+            Tr("broadcast.ask_topic", when=~(F["kind"] == "not_filed")),
             MessageInput(on_number, content_types=ContentType.ANY),
             SwitchTo(Label("common.back"), id="b_back_n", state=S.segment),
             state=S.number,

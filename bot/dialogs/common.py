@@ -1,19 +1,48 @@
-"""Widgets shared by the dialogs: translated text and button labels."""
+"""Widgets and gestures shared by the dialogs: translated text, button labels, toasts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from aiogram.types import CallbackQuery, Message
 from aiogram_dialog.api.protocols import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.kbd import ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
 
-from bot.i18n import Texts
+from bot.callback_answers import answer_once
+from bot.i18n import Html, Texts
+from bot.screen_fit import MAX_TEXT, clip, fit_lines, visible_length
 
 
 def texts_of(manager: DialogManager) -> Texts:
     return manager.middleware_data["t"]
+
+
+# A list of what people typed gets this much of a screen (Telegram takes 4096
+# characters); the rest of the window is our own text around it.
+LIST_BUDGET = 3000
+# A website may be 2048 characters long; a card shows the start of a longer one,
+# so the answers after it still fit in the card.
+WEBSITE_SHOWN = 300
+# Two answers of up to 2000 characters each (an award application's project and
+# results) share a screen: each shows this much.
+LONG_ANSWER_SHOWN = 1500
+
+
+def fit_list(
+    t: Texts, lines: Sequence[str], *, budget: int = LIST_BUDGET, separator: str = "\n"
+) -> Html:
+    """Rendered lines of a list, as many as fit in a screen, then "… and N more"."""
+    return Html(fit_lines(lines, budget, lambda count: t.plural("screens.more", count), separator))
+
+
+def fit_value(t: Texts, key: str, data: dict[str, Any], field: str) -> dict[str, Any]:
+    """`data` with its `field` (a value as typed) shortened to what room the message `key`
+    leaves it in a screen."""
+    room = MAX_TEXT - visible_length(t(key, **{**data, field: ""}))
+    return {**data, field: clip(data[field], room)}
 
 
 class Tr(Text):
@@ -52,3 +81,16 @@ def item_list(
         height=rows,
         hide_on_single_page=True,
     )
+
+
+async def toast(callback: CallbackQuery, text: str) -> None:
+    """A short notice over the chat after a button; the dialog then leaves the query alone."""
+    await answer_once(callback, text)
+
+
+async def refuse(event: CallbackQuery | Message, text: str) -> None:
+    """A refusal: an alert over the chat for a button, a reply for typed text."""
+    if isinstance(event, CallbackQuery):
+        await answer_once(event, text, alert=True)
+    else:
+        await event.answer(text)

@@ -18,8 +18,8 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
 
 from bot.dialogs.application_form import answers_block, local_time
-from bot.dialogs.common import Label, Tr, item_list, texts_of
-from bot.dialogs.console_access import actor_of, gated, refuse_unless
+from bot.dialogs.common import LIST_BUDGET, Label, Tr, fit_list, item_list, texts_of, toast
+from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
 from bot.dialogs.inputs import number_refusal
 from bot.dialogs.states import OperatorCompetition as S
 from bot.i18n import Html, Texts
@@ -62,15 +62,6 @@ def _status(t: Texts, status: str) -> str:
     return t.label(f"application.status.{status}")
 
 
-async def _refuse(event: CallbackQuery | Message, manager: DialogManager, exc: Exception) -> None:
-    t = texts_of(manager)
-    text = t(exc.code, **exc.params) if isinstance(exc, ConsoleError) else t("console.forbidden")
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
-
-
 async def topics_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     store, _actor, _clock = _env(dialog_manager)
     counts = await store.console.topics_with(WORK_STATUSES)
@@ -103,7 +94,7 @@ async def on_application(callback: CallbackQuery, _w: Any, manager: DialogManage
     try:
         await competition.application_for_operator(store, actor, application_id or 0)
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     manager.dialog_data[APPLICATION] = application_id
     await manager.switch_to(S.application)
@@ -167,10 +158,10 @@ async def on_complete(callback: CallbackQuery, _b: Button, manager: DialogManage
     try:
         await competition.mark_complete(store, actor, manager.dialog_data[APPLICATION], clock.now())
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     await store.commit()
-    await callback.answer(texts_of(manager)("console.marked_complete"))
+    await toast(callback, texts_of(manager)("console.marked_complete"))
 
 
 async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager) -> None:
@@ -183,7 +174,7 @@ async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager
             store, actor, manager.dialog_data[APPLICATION], message.text, clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(message, manager, exc)
+        await refuse_console(message, manager, exc)
         return
     await store.commit()
     await message.answer(texts_of(manager)("console.marked_incomplete"))
@@ -214,10 +205,10 @@ async def on_expert(callback: CallbackQuery, _w: Any, manager: DialogManager, it
             store, actor, manager.dialog_data[APPLICATION], parse_topic_id(item) or 0, clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     await store.commit()
-    await callback.answer(texts_of(manager)("console.assigned"))
+    await toast(callback, texts_of(manager)("console.assigned"))
     await manager.switch_to(S.application)
 
 
@@ -240,7 +231,7 @@ async def on_amount(message: Message, _w: Any, manager: DialogManager) -> None:
     try:
         competition.check_amount(amount, application)
     except ConsoleError as exc:
-        await _refuse(message, manager, exc)
+        await refuse_console(message, manager, exc)
         return
     manager.dialog_data[AMOUNT] = amount
     await manager.switch_to(S.reveal)
@@ -276,7 +267,7 @@ async def _decide(event, manager: DialogManager, reveal_at: datetime | None) -> 
             now=clock.now(),
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(event, manager, exc)
+        await refuse_console(event, manager, exc)
         return False
     await store.commit()
     data.pop(AMOUNT, None)
@@ -287,7 +278,7 @@ async def _decide(event, manager: DialogManager, reveal_at: datetime | None) -> 
 
 async def on_reveal_now(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
     if await _decide(callback, manager, None):
-        await callback.answer(texts_of(manager)("console.decision_revealed"))
+        await toast(callback, texts_of(manager)("console.decision_revealed"))
 
 
 async def on_reveal_time(message: Message, _w: Any, manager: DialogManager) -> None:
@@ -336,8 +327,11 @@ async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         if r.unscored
     ]
     return {
-        "scored": Html("\n".join(scored) or t("console.nothing")),
-        "unscored": Html("\n".join(unscored) or t("console.nothing")),
+        # Two lists on one screen: each gets half of a list's share.
+        "scored": fit_list(t, scored, budget=LIST_BUDGET // 2) if scored else t("console.nothing"),
+        "unscored": (
+            fit_list(t, unscored, budget=LIST_BUDGET // 2) if unscored else t("console.nothing")
+        ),
     }
 
 

@@ -16,6 +16,8 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram_dialog import DialogManager
 
+from bot.dialogs.common import refuse, texts_of
+from console.competition import ConsoleError
 from console.roles import Actor, acting_as, may
 from storage.models import Role
 
@@ -59,11 +61,19 @@ class RoleGate(BaseMiddleware):
         if allowed(data, self._roles):
             return await handler(event, data)
         text = data["t"]("console.forbidden")
-        if isinstance(event, CallbackQuery):
-            await event.answer(text, show_alert=True)
-        elif isinstance(event, Message):
-            await event.answer(text)
+        if isinstance(event, CallbackQuery | Message):
+            await refuse(event, text)
         return None
+
+
+async def refuse_console(
+    event: CallbackQuery | Message, manager: DialogManager, exc: Exception
+) -> None:
+    """A console use case's refusal in the person's language; anything else is a
+    missing permission."""
+    t = texts_of(manager)
+    text = t(exc.code, **exc.params) if isinstance(exc, ConsoleError) else t("console.forbidden")
+    await refuse(event, text)
 
 
 def gated(router: Router, roles: tuple[Role, ...]) -> Router:

@@ -15,10 +15,11 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import WEBSITE_SHOWN, Label, Tr, refuse, texts_of
 from bot.dialogs.filing import money
 from bot.dialogs.states import Directory, MainMenu
 from bot.i18n import Texts
+from bot.screen_fit import clip
 from domain.areas import AREAS
 from domain.regions import REGIONS
 from domain.text_input import clean_text, plain_id
@@ -128,7 +129,7 @@ async def on_result(callback: CallbackQuery, _w: Select, manager: DialogManager,
     card_id = plain_id(item)
     card = await directory.card(store, card_id) if card_id is not None else None
     if card is None:
-        await callback.answer(texts_of(manager)("directory.not_listed"), show_alert=True)
+        await refuse(callback, texts_of(manager)("directory.not_listed"))
         return
     manager.dialog_data[CARD] = card.organisation.id
     await manager.switch_to(Directory.card)
@@ -150,7 +151,7 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
         "region": t.label(f"region.{org.region}"),
         "areas": ", ".join(t.label(f"area.{area}") for area in org.areas),
         "description": org.description,
-        "website": org.website or t.label("common.not_set"),
+        "website": clip(org.website, WEBSITE_SHOWN) if org.website else t.label("common.not_set"),
         "founded_year": org.founded_year,
         "staff_count": org.staff_count,
         "volunteer_count": org.volunteer_count,

@@ -18,8 +18,8 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.application_form import answers_block
-from bot.dialogs.common import Label, Tr, item_list, texts_of
-from bot.dialogs.console_access import actor_of, gated, refuse_unless
+from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
+from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
 from bot.dialogs.states import ExpertDesk as S
 from bot.i18n import Html
 from console import competition
@@ -45,15 +45,6 @@ def _env(manager: DialogManager):
     return data["store"], actor_of(manager, EXPERT_ROLES), data["clock"]
 
 
-async def _refuse(event: CallbackQuery | Message, manager: DialogManager, exc: Exception) -> None:
-    t = texts_of(manager)
-    text = t(exc.code, **exc.params) if isinstance(exc, ConsoleError) else t("console.forbidden")
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
-
-
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     store, actor, _clock = _env(dialog_manager)
     rows = [
@@ -72,7 +63,7 @@ async def on_open(callback: CallbackQuery, _w: Any, manager: DialogManager, item
     try:
         await competition.application_for_expert(store, actor, application_id)
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     manager.dialog_data[APPLICATION] = application_id
     await manager.switch_to(S.application)
@@ -123,11 +114,11 @@ async def on_mark(callback: CallbackQuery, _w: Any, manager: DialogManager, item
     try:
         mark = competition.check_mark(int(item))
     except (ValueError, ConsoleError):
-        await callback.answer(
+        await refuse(
+            callback,
             texts_of(manager)(
                 "console.mark_range", low=competition.MIN_MARK, high=competition.MAX_MARK
             ),
-            show_alert=True,
         )
         return
     if criterion is None:
@@ -145,7 +136,7 @@ async def on_comment(message: Message, _w: Any, manager: DialogManager) -> None:
     try:
         manager.dialog_data[COMMENT] = competition.check_comment(message.text)
     except ConsoleError as exc:
-        await _refuse(message, manager, exc)
+        await refuse_console(message, manager, exc)
         return
     await manager.switch_to(S.confirm_score)
 
@@ -172,12 +163,12 @@ async def on_submit(callback: CallbackQuery, _b: Button, manager: DialogManager)
             store, actor, data[APPLICATION], data.get(MARKS, {}), data.get(COMMENT, ""), clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     await store.commit()
     data.pop(MARKS, None)
     data.pop(COMMENT, None)
-    await callback.answer(texts_of(manager)("console.score_saved"))
+    await toast(callback, texts_of(manager)("console.score_saved"))
     await manager.switch_to(S.list)
 
 
@@ -188,10 +179,10 @@ async def on_conflict(callback: CallbackQuery, _b: Button, manager: DialogManage
             store, actor, manager.dialog_data[APPLICATION], clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     await store.commit()
-    await callback.answer(texts_of(manager)("console.conflict_declared"))
+    await toast(callback, texts_of(manager)("console.conflict_declared"))
     await manager.switch_to(S.list)
 
 

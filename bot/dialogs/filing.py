@@ -18,7 +18,7 @@ from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, Start, Switch
 from aiogram_dialog.widgets.text import Format
 
 from bot.clock import Clock
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, fit_list, texts_of
 from bot.dialogs.inputs import number_refusal, text_refusal
 from bot.dialogs.states import Filing, MainMenu, Registration
 from bot.events import button_message
@@ -144,7 +144,7 @@ async def overview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
         "deadline": local_time(clock, filing.deadline, DATE_FORMAT),
         "state": Html(await _state_line(store, clock, t, filing)),
         "fields": Html("\n".join(lines)),
-        "projects": Html("\n".join(projects) or t("filing.no_projects_yet")),
+        "projects": fit_list(t, projects) if projects else t("filing.no_projects_yet"),
         "total_income": money(report.total_income if report else 0),
         "field_buttons": [(t.label(f"filing.field.{name}"), name) for name in REPORT_NUMBER_FIELDS],
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager
 
-from bot.dialogs.common import texts_of
+from bot.dialogs.common import refuse, texts_of
 from bot.events import button_message
 from bot.handlers.staff import display_name, join_request_keyboard
 from bot.i18n import Translator
@@ -31,12 +31,12 @@ async def send_join_request(
     t = texts_of(manager)
     organisation = await store.organisations.get(organisation_id) if organisation_id else None
     if organisation is None:
-        await callback.answer(t("errors.unknown_option"), show_alert=True)
+        await refuse(callback, t("errors.unknown_option"))
         return False
     try:
         request_id = await request_to_join(store, person, organisation.id)
     except StaffError as error:
-        await callback.answer(t(f"registration.{error.problem.value}"), show_alert=True)
+        await refuse(callback, t(f"registration.{error.problem.value}"))
         return False
     await store.commit()
     default_locale = data["settings"].default_locale

@@ -15,11 +15,11 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Row, SwitchTo
 
 from bot.dialogs.application_form import answers_block, local_time
-from bot.dialogs.common import Label, Tr, item_list, texts_of
+from bot.dialogs.common import Label, Tr, fit_list, item_list, refuse, texts_of, toast
 from bot.dialogs.states import ApplicationForm, MyApplications
 from bot.events import button_message
 from bot.handlers.applications import notify_status_change
-from bot.i18n import Html, Texts
+from bot.i18n import Texts
 from domain.application_status import EDITABLE_STATUSES, ApplicationStatus
 from domain.text_input import shown_name
 from grants import applications
@@ -32,6 +32,8 @@ CONFIRM_WITHDRAW_ID, CONFIRM_DELETE_ID = "confirm_withdraw", "confirm_delete"
 LABEL_LENGTH = 40  # characters of a title on a list button
 FULL_TEXT_BUDGET = 3000
 DETAILS_PREVIEW = 600
+# The history shares the screen with the answers: events past this are counted, not shown.
+HISTORY_BUDGET = 600
 
 
 def _status(t: Texts, status: str) -> str:
@@ -69,7 +71,7 @@ async def on_select(callback: CallbackQuery, _widget: Any, manager: DialogManage
     try:
         await applications.view(data["store"], data["person"], int(item))
     except (NotYours, ValueError):
-        await callback.answer(texts_of(manager)("application.not_found"), show_alert=True)
+        await refuse(callback, texts_of(manager)("application.not_found"))
         return
     manager.dialog_data[SELECTED] = int(item)
     await manager.switch_to(MyApplications.details)
@@ -81,14 +83,18 @@ async def details_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     application, topic = await applications.view(
         store, person, dialog_manager.dialog_data[SELECTED]
     )
-    history = "\n".join(
-        t(
-            "my_applications.event",
-            at=local_time(dialog_manager, event.at),
-            status=_status(t, event.to_status),
-            by=shown_name(event.by_name) or "—",
-        )
-        for event in await store.applications.events(application.id)
+    history = fit_list(
+        t,
+        [
+            t(
+                "my_applications.event",
+                at=local_time(dialog_manager, event.at),
+                status=_status(t, event.to_status),
+                by=shown_name(event.by_name) or "—",
+            )
+            for event in await store.applications.events(application.id)
+        ],
+        budget=HISTORY_BUDGET,
     )
     answers = answers_block(t, application, None)
     if len(answers) > FULL_TEXT_BUDGET:
@@ -100,7 +106,7 @@ async def details_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         "topic": topic.title(t.locale),
         "organisation": application.organisation_name,
         "answers": answers,
-        "history": Html(history),
+        "history": history,
         "deadline": local_time(dialog_manager, topic.closes_at),
         "editable": application.status in EDITABLE_STATUSES,
         "is_draft": application.status == ApplicationStatus.DRAFT,
@@ -120,7 +126,7 @@ async def _act(callback: CallbackQuery, manager: DialogManager, action) -> bool:
     try:
         await action(data["store"], data["person"], manager.dialog_data[SELECTED])
     except (ApplicationClosed, NotYours) as refusal:
-        await callback.answer(t(refusal.code), show_alert=True)
+        await refuse(callback, t(refusal.code))
         await manager.switch_to(MyApplications.list)
         return False
     await data["store"].commit()
@@ -152,7 +158,7 @@ async def on_withdraw(callback: CallbackQuery, _button: Button, manager: DialogM
 
 async def on_delete(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     if await _act(callback, manager, applications.discard_draft):
-        await callback.answer(texts_of(manager)("my_applications.deleted"))
+        await toast(callback, texts_of(manager)("my_applications.deleted"))
         await manager.switch_to(MyApplications.list)
 
 

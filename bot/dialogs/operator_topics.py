@@ -15,11 +15,12 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, item_list, texts_of
-from bot.dialogs.console_access import actor_of, gated, refuse_unless
+from bot.dialogs.common import Label, Tr, item_list, texts_of, toast
+from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
 from bot.dialogs.narrowing import widget_id
 from bot.dialogs.states import OperatorTopics as S
 from bot.i18n import Texts
+from bot.screen_fit import clip
 from console import topics_admin
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
@@ -41,6 +42,7 @@ STATUS_BUTTONS = {
     "t_archive": TopicStatus.ARCHIVED,
 }
 ROWS = 8
+DESCRIPTION_SHOWN = 800
 
 
 def _env(manager: DialogManager):
@@ -62,6 +64,9 @@ def _shown(t: Texts, manager: DialogManager, field: str, value: Any) -> str:
     if field in ("opens_at", "closes_at"):
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
         return moment.astimezone(manager.middleware_data["clock"].zone).strftime("%d.%m.%Y %H:%M")
+    if field.startswith("description_"):
+        # Three descriptions of up to 3000 characters share one screen.
+        return clip(str(value), DESCRIPTION_SHOWN)
     return str(value)
 
 
@@ -110,19 +115,10 @@ async def on_status(callback: CallbackQuery, button: Button, manager: DialogMana
             store, actor, manager.dialog_data[TOPIC], target, clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     await store.commit()
-    await callback.answer(texts_of(manager)(f"topic_admin.now_{target.value}"))
-
-
-async def _refuse(event: CallbackQuery | Message, manager: DialogManager, exc: Exception) -> None:
-    t = texts_of(manager)
-    text = t(exc.code, **exc.params) if isinstance(exc, ConsoleError) else t("console.forbidden")
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
+    await toast(callback, texts_of(manager)(f"topic_admin.now_{target.value}"))
 
 
 async def on_new(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
@@ -167,7 +163,7 @@ async def _accept(event, manager: DialogManager, raw: str) -> None:
             await manager.switch_to(S.card)
             return
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(event, manager, exc)
+        await refuse_console(event, manager, exc)
         return
     manager.dialog_data.setdefault(VALUES, {})[field] = value
     if state == S.ask and manager.dialog_data[STEP] + 1 < len(topics_admin.FIELDS):
@@ -203,12 +199,12 @@ async def on_create(callback: CallbackQuery, _b: Button, manager: DialogManager)
             store, actor, manager.dialog_data.get(VALUES, {}), clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
-        await _refuse(callback, manager, exc)
+        await refuse_console(callback, manager, exc)
         return
     await store.commit()
     manager.dialog_data[TOPIC] = topic_id
     manager.dialog_data.pop(VALUES, None)
-    await callback.answer(texts_of(manager)("topic_admin.created"))
+    await toast(callback, texts_of(manager)("topic_admin.created"))
     await manager.switch_to(S.card)
 
 

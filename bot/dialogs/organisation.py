@@ -15,7 +15,7 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, refuse, texts_of
 from bot.dialogs.organisation_fields import (
     FIELD_KEY,
     FieldPrompt,
@@ -111,7 +111,7 @@ async def on_switch(callback: CallbackQuery, _widget: Any, manager: DialogManage
     try:
         await switch_active(store, manager.middleware_data["person"], item)
     except StaffError:
-        await callback.answer(texts_of(manager)("organisation.not_a_member"), show_alert=True)
+        await refuse(callback, texts_of(manager)("organisation.not_a_member"))
         return
     await store.commit()
     await manager.switch_to(OrganisationCard.card)

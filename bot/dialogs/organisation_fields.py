@@ -27,11 +27,12 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Column, Group, Multiselect, Row, Select
 from aiogram_dialog.widgets.text import Text
 
-from bot.dialogs.common import Label, texts_of
+from bot.dialogs.common import WEBSITE_SHOWN, Label, refuse, texts_of, toast
 from bot.dialogs.inputs import number_refusal, text_refusal
 from bot.dialogs.narrowing import multiselect, step_name
 from bot.events import button_message, sender
 from bot.i18n import Texts
+from bot.screen_fit import clip
 from domain.areas import AREAS
 from domain.errors import RuleViolation
 from domain.organisation import LegalForm
@@ -119,7 +120,7 @@ def details(t: Texts, answers: dict[str, Any]) -> dict[str, Any]:
         "description": shown(answers.get("description")),
         "phone": shown(answers.get("phone")),
         "email": shown(answers.get("email")),
-        "website": shown(answers.get("website")),
+        "website": shown(clip(answers.get("website") or "", WEBSITE_SHOWN)),
         "founded_year": shown(answers.get("founded_year")),
         "staff_count": shown(answers.get("staff_count")),
         "volunteer_count": shown(answers.get("volunteer_count")),
@@ -167,10 +168,7 @@ def field_inputs(on_value: OnValue) -> list[Any]:
         try:
             value = check_value(field, raw, local_today(manager))
         except RuleViolation as violation:
-            if isinstance(event, CallbackQuery):
-                await event.answer(refusal_text(t, violation), show_alert=True)
-            else:
-                await event.answer(refusal_text(t, violation))
+            await refuse(event, refusal_text(t, violation))
             return
         if field == "phone" and isinstance(event, Message):
             await hide_contact_button(event, manager, t("field.phone_received", phone=value))
@@ -196,7 +194,7 @@ def field_inputs(on_value: OnValue) -> list[Any]:
     async def on_item(callback: CallbackQuery, widget: Any, manager: DialogManager, item: str):
         # A forged or stale button of another field must not set this one.
         if widget.widget_id != field_of(manager):
-            await callback.answer(texts_of(manager)("errors.unknown_option"))
+            await toast(callback, texts_of(manager)("errors.unknown_option"))
             return
         await accept(callback, manager, item)
 

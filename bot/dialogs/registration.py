@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Data, Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
 
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, refuse, texts_of
 from bot.dialogs.join_request import send_join_request
 from bot.dialogs.narrowing import step_name
 from bot.dialogs.organisation_fields import (
@@ -113,7 +113,7 @@ async def on_save(callback: CallbackQuery, _button: Button, manager: DialogManag
         await manager.switch_to(Registration.bin_taken)
         return
     except (KeyError, RuleViolation):
-        await callback.answer(t("registration.incomplete"), show_alert=True)
+        await refuse(callback, t("registration.incomplete"))
         return
     await store.commit()
     await button_message(callback).answer(

@@ -13,7 +13,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.commands import refresh_person_commands
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
 from bot.dialogs.states import RolesAdmin as S
 from bot.i18n import Html
@@ -30,14 +30,17 @@ MAX_TELEGRAM_ID_DIGITS = 15
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     t = texts_of(dialog_manager)
     holders = await roles.holders(dialog_manager.middleware_data["store"])
-    lines = "\n".join(
-        t(
-            "roles.line",
-            telegram_id=h.telegram_id,
-            name=h.name or "—",
-            roles=", ".join(t.label(f"roles.role.{r}") for r in h.roles),
-        )
-        for h in holders
+    lines = fit_list(
+        t,
+        [
+            t(
+                "roles.line",
+                telegram_id=h.telegram_id,
+                name=h.name or "—",
+                roles=", ".join(t.label(f"roles.role.{r}") for r in h.roles),
+            )
+            for h in holders
+        ],
     )
     return {"holders": Html(lines or t("roles.none"))}
 
@@ -79,7 +82,7 @@ async def on_role(callback: CallbackQuery, _w: Any, manager: DialogManager, item
         change = roles.grant if manager.dialog_data.get(MODE) == GRANT_ID else roles.revoke
         changed = await change(data["store"], actor, target, role, data["clock"].now())
     except Forbidden:
-        await callback.answer(t("console.forbidden"), show_alert=True)
+        await refuse(callback, t("console.forbidden"))
         return
     await data["store"].commit()
     if changed:
@@ -88,7 +91,7 @@ async def on_role(callback: CallbackQuery, _w: Any, manager: DialogManager, item
             data["menus"], data["bot"], data["store"], data["settings"], target
         )
     key = "roles.granted" if manager.dialog_data.get(MODE) == GRANT_ID else "roles.revoked"
-    await callback.answer(t(key if changed else "roles.unchanged"))
+    await toast(callback, t(key if changed else "roles.unchanged"))
     await manager.switch_to(S.list)
 
 

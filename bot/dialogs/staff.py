@@ -24,7 +24,7 @@ from aiogram_dialog.widgets.kbd import (
 )
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of, toast
 from bot.dialogs.narrowing import start_value
 from bot.dialogs.states import Consent, MainMenu, Staff
 from bot.handlers.staff import TOKEN_KEY, decide_and_tell, display_name, join_by_invite
@@ -90,7 +90,7 @@ async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, An
         "forbidden": False,
         "is_owner": overview.viewer_is_owner,
         "organisation": overview.organisation_name,
-        "members_text": "\n".join(lines),
+        "members_text": fit_list(t, lines),
         "others": others,
         # Flat strings, so Tr escapes them (it escapes str values, not dicts).
         "member_name": chosen.get("name", ""),
@@ -108,7 +108,7 @@ async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, An
 async def _refuse(callback: CallbackQuery, manager: DialogManager, error: StaffError) -> None:
     # End the refused attempt's transaction before the dialog storage writes.
     await _mw(manager, "store").rollback()
-    await callback.answer(texts_of(manager)(error.code), show_alert=True)
+    await refuse(callback, texts_of(manager)(error.code))
 
 
 async def on_member_chosen(callback: CallbackQuery, _w, manager: DialogManager, item: int) -> None:
@@ -132,7 +132,7 @@ async def _member_action(callback: CallbackQuery, manager: DialogManager, action
         await manager.switch_to(Staff.members)
         return
     await store.commit()
-    await callback.answer(texts_of(manager)(done_key))
+    await toast(callback, texts_of(manager)(done_key))
     await manager.switch_to(Staff.members)
 
 
@@ -181,7 +181,7 @@ async def on_revoke(callback: CallbackQuery, _w, manager: DialogManager, item: s
         return
     await store.commit()
     manager.dialog_data.pop(LINK_KEY, None)
-    await callback.answer(texts_of(manager)("staff.revoked" if revoked else "staff.invite_used"))
+    await toast(callback, texts_of(manager)("staff.revoked" if revoked else "staff.invite_used"))
 
 
 async def _decide(callback: CallbackQuery, manager: DialogManager, approve: bool) -> None:
@@ -200,7 +200,7 @@ async def _decide(callback: CallbackQuery, manager: DialogManager, approve: bool
     except StaffError as error:
         await _refuse(callback, manager, error)
         return
-    await callback.answer(texts_of(manager)("staff.approved" if approve else "staff.declined"))
+    await toast(callback, texts_of(manager)("staff.approved" if approve else "staff.declined"))
 
 
 async def on_approve(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
@@ -252,6 +252,15 @@ async def on_consent_result(_start_data: Data, result: Any, manager: DialogManag
     await manager.start(MainMenu.main, mode=StartMode.RESET_STACK)
 
 
+def _refusals() -> tuple[Tr, Tr]:
+    """What a window for owners says to anyone else who reaches it: a stale button or a
+    forged callback still gets a text (Telegram refuses an empty one)."""
+    return (
+        Tr("staff.not_a_member_here", when="forbidden"),
+        Tr("staff.not_the_owner", when=~F["forbidden"] & ~F["is_owner"]),
+    )
+
+
 def staff_dialog() -> Dialog:
     is_owner = F["is_owner"]
     back = SwitchTo(Label("common.back"), id="back", state=Staff.members)
@@ -285,32 +294,45 @@ def staff_dialog() -> Dialog:
             getter=staff_getter,
         ),
         Window(
-            Tr("staff.member_card"),
-            SwitchTo(Label("staff.make_owner"), id="to_transfer", state=Staff.confirm_transfer),
-            SwitchTo(Label("staff.remove"), id="to_remove", state=Staff.confirm_remove),
+            *_refusals(),
+            Tr("staff.member_card", when=is_owner),
+            SwitchTo(
+                Label("staff.make_owner"),
+                id="to_transfer",
+                state=Staff.confirm_transfer,
+                when=is_owner,
+            ),
+            SwitchTo(
+                Label("staff.remove"), id="to_remove", state=Staff.confirm_remove, when=is_owner
+            ),
             back,
             state=Staff.member,
             getter=staff_getter,
         ),
         Window(
-            Tr("staff.confirm_transfer"),
+            *_refusals(),
+            Tr("staff.confirm_transfer", when=is_owner),
             Row(
                 Button(Label("common.yes"), id="transfer", on_click=on_transfer),
                 SwitchTo(Label("common.no"), id="keep", state=Staff.member),
+                when=is_owner,
             ),
             state=Staff.confirm_transfer,
             getter=staff_getter,
         ),
         Window(
-            Tr("staff.confirm_remove"),
+            *_refusals(),
+            Tr("staff.confirm_remove", when=is_owner),
             Row(
                 Button(Label("common.yes"), id="remove", on_click=on_remove),
                 SwitchTo(Label("common.no"), id="keep", state=Staff.member),
+                when=is_owner,
             ),
             state=Staff.confirm_remove,
             getter=staff_getter,
         ),
         Window(
+            *_refusals(),
             Tr("staff.invites", when=is_owner),
             Tr("staff.invite_created", when=F["link"] & is_owner),
             Button(
@@ -334,7 +356,8 @@ def staff_dialog() -> Dialog:
             getter=staff_getter,
         ),
         Window(
-            Tr("staff.requests"),
+            *_refusals(),
+            Tr("staff.requests", when=is_owner),
             ListGroup(
                 Row(
                     Button(Format("✅ {item[name]}"), id="approve", on_click=on_approve),
@@ -343,6 +366,7 @@ def staff_dialog() -> Dialog:
                 id=REQUESTS_GROUP,
                 item_id_getter=lambda r: r["id"],
                 items="requests",
+                when=is_owner,
             ),
             back,
             state=Staff.requests,

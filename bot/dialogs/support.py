@@ -14,9 +14,9 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Cancel, SwitchTo
 
 from bot.dialogs.awards import refusal
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, fit_list, texts_of
 from bot.dialogs.states import SupportInbox
-from bot.i18n import Html, Texts, Translator
+from bot.i18n import Texts, Translator
 from console import support
 from domain.errors import RuleViolation
 from storage.repositories.support import ANSWER, SupportThreadView
@@ -47,9 +47,11 @@ async def threads_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     data = dialog_manager.middleware_data
     t = texts_of(dialog_manager)
     threads = await support.recent_threads(data["store"], data["person"])
-    shown = "\n\n".join(thread_text(t, thread, data["clock"].zone) for thread in threads)
+    shown = fit_list(
+        t, [thread_text(t, thread, data["clock"].zone) for thread in threads], separator="\n\n"
+    )
     return {
-        "threads": Html(shown),
+        "threads": shown,
         "has_threads": bool(threads),
         "no_threads": not threads,
         "sent": dialog_manager.dialog_data.pop(SENT, False),
@@ -112,7 +114,7 @@ def support_dialog() -> Dialog:
             Tr("support.sent", when=F["sent"]),
             Tr("support.not_delivered", when=F["not_delivered"]),
             Tr("support.threads", when=F["has_threads"]),
-            Tr("support.no_threads", when=F["no_threads"]),
+            Tr("support.no_threads", when=~F["has_threads"]),
             SwitchTo(Label("support.ask"), id="ask", state=SupportInbox.question),
             Cancel(Label("common.menu")),
             state=SupportInbox.threads,

@@ -16,7 +16,7 @@ from aiogram_dialog.widgets.kbd import Button, Column, Row, Select, Start, Switc
 from aiogram_dialog.widgets.text import Format
 
 from bot.clock import Clock
-from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.common import Label, Tr, fit_value, texts_of
 from bot.dialogs.states import ApplicationForm, Filing, MyApplications, Registration, Topics
 from bot.i18n import Html, Texts
 from bot.settings import Settings
@@ -227,7 +227,7 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
         status = "topics.status.no_organisation"
     else:
         status = "topics.status.eligible" if card.eligible else "topics.status.ineligible"
-    return {
+    card_data = {
         "available": True,
         "title": topic.title(t.locale),
         "description": topic.description(t.locale),
@@ -252,6 +252,8 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
         "rules": Html(_rules(t, card)),
         "status": Html(t(status)),
     }
+    # A description may take 3000 characters: it gets what the rest of the card leaves.
+    return fit_value(t, "topics.card", card_data, "description")
 
 
 async def on_apply(_c: CallbackQuery, _b: Button, manager: DialogManager) -> None:

@@ -14,6 +14,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram_dialog import DialogManager, StartMode
 
+from bot.callback_answers import answer_once
 from bot.clock import Clock
 from bot.dialogs.states import Broadcast as BroadcastStates
 from bot.i18n import Texts
@@ -128,10 +129,10 @@ async def on_action(
     try:
         actor = acting_as(person, settings.admin_ids, OPERATOR_ROLES)
     except Forbidden:
-        await callback.answer(t("console.forbidden"), show_alert=True)
+        await answer_once(callback, t("console.forbidden"), alert=True)
         return
     if use_case is None:
-        await callback.answer()
+        await answer_once(callback)
         return
     now = clock.now()
     changed = await use_case(store, actor, callback_data.id, now)
@@ -140,7 +141,7 @@ async def on_action(
     if broadcast is not None:
         await edit_progress(bot, store, t, broadcast, now)
     key = f"broadcast.did.{callback_data.action}" if changed else "broadcast.unchanged"
-    await callback.answer(t.label(key))
+    await answer_once(callback, t.label(key))
 
 
 def get_router() -> Router:

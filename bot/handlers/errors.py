@@ -11,6 +11,7 @@ from aiogram.types import ErrorEvent, Update, User
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 
+from bot.callback_answers import answer_once
 from bot.dialogs.states import MainMenu
 from bot.i18n import Texts, Translator
 from bot.locale_codes import choose_locale
@@ -59,7 +60,7 @@ class ErrorReplies:
             extra={"update_id": event.update.update_id},
         )
         if event.update.callback_query is not None:
-            await event.update.callback_query.answer(t("errors.button_expired"))
+            await answer_once(event.update.callback_query, t("errors.button_expired"))
         if private:
             await dialog_manager.start(
                 MainMenu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
@@ -79,7 +80,7 @@ class ErrorReplies:
         t = _texts(data, user, self._translator, self._default)
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer()
+                await answer_once(update.callback_query)
             await bot.send_message(chat_id, t("errors.generic"))
         except Exception:  # the apology itself failed: the log above has the cause
             log.warning("could not send the apology for update %s", update.update_id)

@@ -12,6 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_answers import answer_once
 from bot.clock import Clock
 from bot.events import pressed_on
 from bot.i18n import Texts
@@ -115,9 +116,9 @@ async def on_choice(
         acting_as(person, settings.admin_ids, OPERATOR_ROLES)
         kind, fmt = ExportKind(callback_data.kind), ExportFormat(callback_data.fmt)
     except (Forbidden, ValueError):
-        await callback.answer(t.label("export.forbidden"), show_alert=True)
+        await answer_once(callback, t.label("export.forbidden"), alert=True)
         return
-    await callback.answer()
+    await answer_once(callback)
     message = pressed_on(callback)
     if message is None:  # the menu's message is gone: nowhere to answer
         return

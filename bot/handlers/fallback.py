@@ -6,6 +6,7 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, ShowMode
 
+from bot.callback_answers import answer_once
 from bot.i18n import Texts
 
 
@@ -21,7 +22,7 @@ async def on_unhandled_message(message: Message, t: Texts, dialog_manager: Dialo
 
 async def on_unhandled_callback(callback: CallbackQuery, t: Texts) -> None:
     # A button no handler knows: stale, from an old version, or forged.
-    await callback.answer(t("errors.button_expired"), show_alert=True)
+    await answer_once(callback, t("errors.button_expired"), alert=True)
 
 
 def get_router() -> Router:

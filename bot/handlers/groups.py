@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
+from bot.callback_answers import answer_once
 from bot.i18n import Texts
 
 GROUP_CHATS = {ChatType.GROUP, ChatType.SUPERGROUP}
@@ -16,7 +17,7 @@ async def on_group_message(message: Message, t: Texts) -> None:
 
 
 async def on_group_callback(callback: CallbackQuery, t: Texts) -> None:
-    await callback.answer(t("groups.private_only"), show_alert=True)
+    await answer_once(callback, t("groups.private_only"), alert=True)
 
 
 def get_router() -> Router:

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMark
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
+from bot.callback_answers import answer_once
 from bot.callbacks import LanguageChoice
 from bot.commands import CommandMenus, refresh_person_commands
 from bot.dialogs.states import MainMenu
@@ -49,7 +50,7 @@ async def on_language_chosen(
     settings: Settings,
 ) -> None:
     if callback_data.code not in SUPPORTED_LOCALES:
-        await callback.answer(t("errors.unknown_option"), show_alert=True)
+        await answer_once(callback, t("errors.unknown_option"), alert=True)
         return
     first_choice = person.locale is None
     await store.people.set_locale(person.telegram_id, callback_data.code)
@@ -59,7 +60,7 @@ async def on_language_chosen(
         await refresh_person_commands(menus, bot, store, settings, person.telegram_id)
     # The dialog renders with this same object, so the menu follows at once.
     t.locale = callback_data.code
-    await callback.answer()
+    await answer_once(callback)
     message = pressed_on(callback)
     if message is not None:
         await message.edit_text(

@@ -17,6 +17,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage,
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager
 
+from bot.callback_answers import answer_once
 from bot.clock import Clock
 from bot.commands import refresh_person_commands
 from bot.events import pressed_on, sender
@@ -102,7 +103,7 @@ async def on_privacy_button(
     action = callback_data.action
     message = pressed_on(callback)
     if action == "agree":
-        await callback.answer()
+        await answer_once(callback)
         user = callback.from_user
         await privacy.give_consent(store, user.id, user.full_name, user.username, clock.now())
         await store.commit()
@@ -112,19 +113,19 @@ async def on_privacy_button(
                 reply_markup=_rights(t, consented=True).as_markup(),
             )
     elif action == "export" and message is not None:
-        await callback.answer()
+        await answer_once(callback)
         await send_export(message, store, callback.from_user.id, t)
     elif action == "erase" and message is not None:
-        await callback.answer()
+        await answer_once(callback)
         await ask_to_erase(message, t)
     elif action == "erase_no":
-        await callback.answer()
+        await answer_once(callback)
         if message is not None:
             await message.edit_text(t("privacy.erase_kept"))
     elif action == "erase_yes":
         await erase(callback, store, t, state, dialog_manager)
     else:
-        await callback.answer(t("errors.unknown_option"), show_alert=True)
+        await answer_once(callback, t("errors.unknown_option"), alert=True)
 
 
 async def erase(
@@ -143,7 +144,7 @@ async def erase(
     person = await store.people.get(telegram_id)
     await privacy.erase_person(store, telegram_id)
     await store.commit()
-    await callback.answer()
+    await answer_once(callback)
     message = pressed_on(callback)
     if message is not None:
         await message.edit_text(t("privacy.erased"))

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager, StartMode
 
+from bot.callback_answers import answer_once
 from bot.callbacks import JoinDecision
 from bot.clock import Clock
 from bot.dialogs.states import MainMenu, Staff
@@ -184,14 +185,14 @@ async def on_join_decision(
     except StaffError as error:
         # End the refused attempt's transaction: the dialog storage writes next.
         await store.rollback()
-        await callback.answer(t(error.code), show_alert=True)
+        await answer_once(callback, t(error.code), alert=True)
         return
     key = "staff.owner_approved" if callback_data.approve else "staff.owner_declined"
     name = display_name(request.full_name, None)
     message = pressed_on(callback)
     if message is not None:
         await message.edit_text(t(key, name=name, organisation=organisation))
-    await callback.answer()
+    await answer_once(callback)
 
 
 def get_router() -> Router:

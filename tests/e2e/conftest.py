@@ -5,6 +5,8 @@ parity journeys: first contact, a whole competition, a restart mid-dialog,
 duplicate and abandoned updates, a notice to another person) run a second time
 behind a webhook that the emulator delivers to, so the two transports are
 compared on the same stories without starting every bot twice.
+A journey fails when the bot sent a request Telegram refuses as a bug
+(`LocalWorld.mistakes`): a callback query answered twice, a screen too long or empty.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ async def world(transport: str, settings) -> AsyncIterator[LocalWorld]:
         yield world
     finally:
         await world.stop()
+    assert not world.mistakes(), "Telegram would refuse these requests:\n" + "\n".join(
+        world.mistakes()
+    )
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from bot.callbacks import JoinDecision
 from registry import staff
 from storage.models import MemberRole
 from tests import seeding
+from tests.e2e.journeys import has_button, label, texts
 
 OWNER = 740001
 NEWCOMER = 740002
@@ -180,3 +181,27 @@ async def test_a_forged_decision_from_a_non_owner_is_refused(world, user_factory
     await requester.send("/help")
     await requester.press_data(JoinDecision(request_id=request_id, approve=True).pack())
     assert await role_of(world, organisation_id, NEWCOMER) is None
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru", "en"])
+async def test_a_member_forging_the_owners_invites_window_is_told_it_is_the_owners(
+    world, user_factory, locale
+):
+    organisation_id = await seed_organisation(world, "ru")
+    payload = await seed_invite(world, organisation_id)
+    await user_factory(OWNER, language_code="ru").send("/help")
+    await seed_person(world, NEWCOMER, locale, "Болат")
+    member = user_factory(NEWCOMER, language_code=locale)
+    await member.send(f"/start {payload}")
+    await member.send("/start")
+    await member.press(label(locale, "menu.organisation"))
+    await member.press(label(locale, "organisation.staff"))
+    staff_list = member.last_message()
+    assert not has_button(member, label(locale, "staff.invites_button"))
+
+    # The owner's button, pressed on the member's own staff list.
+    intent = staff_list.buttons[0][0].callback_data.split("\x1d")[0]
+    await member.press_data(f"{intent}\x1dto_invites", message=staff_list)
+    assert texts(locale)("staff.not_the_owner") in member.last_message().html
+    assert not has_button(member, label(locale, "staff.create_invite"))
+    assert await role_of(world, organisation_id, NEWCOMER) == MemberRole.MEMBER

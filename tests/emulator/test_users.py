@@ -173,3 +173,19 @@ async def test_waiting_without_a_bot_times_out_clearly(emu):
     user = emu.user(1001, "Aigerim")
     with pytest.raises(TimeoutError, match="to be acknowledged"):
         await user.send("anyone?", timeout=0.2)
+
+
+async def test_a_deep_link_location_voice_and_video_note_arrive_as_telegram_sends_them(bot, emu):
+    user = emu.user(1001, "Aigerim")
+    await user.open_link("join_abc-1", wait=False)
+    await user.share_location(43.238, 76.946, wait=False)
+    await user.send_voice(3, wait=False)
+    await user.send_video_note(5, wait=False)
+    link, location, voice, video_note = [u.message for u in await bot.get_updates()]
+    assert link.text == "/start join_abc-1"
+    assert [(e.type, e.offset, e.length) for e in link.entities] == [("bot_command", 0, 6)]
+    assert (location.location.latitude, location.location.longitude) == (43.238, 76.946)
+    assert voice.voice.duration == 3 and voice.voice.mime_type == "audio/ogg"
+    assert video_note.video_note.duration == 5 and video_note.video_note.length == 384
+    with pytest.raises(ValueError):
+        await user.open_link("not allowed!", wait=False)

@@ -43,6 +43,7 @@ async def test_wrong_secret_and_oversized_bodies_are_refused_and_the_server_stay
         assert statuses["missing_secret"] == 401
         assert statuses["wrong_secret"] == 401
         assert statuses["oversized"] == 413
+        assert statuses["malformed"] == 200  # a dead letter: Telegram would resend a 500 for a day
         # Still serving: a real user gets the language choice.
         user = world.emulator.user(FIRST, language_code="en")
         await user.send("/start")
