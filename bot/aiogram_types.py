@@ -59,11 +59,12 @@ def defer_aiogram_type_builds() -> bool:
             return eager.__func__(cls, *args, _types_namespace=_types_namespace, **kwargs)
         return None
 
-    BaseModel.model_rebuild = classmethod(rebuild)
+    # A patch for the import below only, undone after it.
+    BaseModel.model_rebuild = classmethod(rebuild)  # type: ignore[method-assign, assignment]  # patched on purpose
     try:
         import aiogram.types  # noqa: F401
     finally:
-        BaseModel.model_rebuild = eager
+        BaseModel.model_rebuild = eager  # type: ignore[method-assign]  # the original back
     return True
 
 

@@ -74,8 +74,8 @@ def backup_sqlite(source: Path, target: Path) -> BackupResult:
 class _connect:
     """sqlite3.connect whose `with` closes the connection (sqlite3's own only commits)."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        self.connection = sqlite3.connect(*args, timeout=30, **kwargs)
+    def __init__(self, database: str | Path, *, uri: bool = False) -> None:
+        self.connection = sqlite3.connect(database, timeout=30, uri=uri)
 
     def __enter__(self) -> sqlite3.Connection:
         return self.connection

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.models import Delivery, DeliveryStatus
+from domain.statuses import DeliveryStatus
+from storage.models import Delivery
 
 log = logging.getLogger(__name__)
 

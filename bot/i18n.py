@@ -81,7 +81,7 @@ class Translator:
             if merged is None:
                 merged = translations
             else:
-                merged._catalog.update(translations._catalog)  # type: ignore[attr-defined]
+                merged._catalog.update(translations._catalog)  # type: ignore[attr-defined]  # gettext keeps it private
         if merged is None:
             raise FileNotFoundError(f"no message catalog for {locale}")
         return merged
@@ -89,7 +89,7 @@ class Translator:
     @cached_property
     def keys(self) -> dict[str, set[str]]:
         """Message ids per locale, for the completeness tests."""
-        return {locale: set(t._catalog) for locale, t in self._translations.items()}  # type: ignore[attr-defined]
+        return {locale: set(t._catalog) for locale, t in self._translations.items()}  # type: ignore[attr-defined]  # gettext keeps it private
 
     def messages(self, locale: str) -> dict[str, str]:
         """Every singular message of one locale, key to text (the sandbox matches labels)."""

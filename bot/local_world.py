@@ -94,17 +94,32 @@ class LocalWorld:
             await self._until(event)
 
     async def _until(self, event: asyncio.Event) -> None:
+        bot_task = self._bot_task
+        if bot_task is None:
+            raise RuntimeError("the bot was not started")
         waiter = asyncio.create_task(event.wait())
         done, _ = await asyncio.wait(
-            {self._bot_task, waiter}, timeout=30, return_when=asyncio.FIRST_COMPLETED
+            {bot_task, waiter}, timeout=30, return_when=asyncio.FIRST_COMPLETED
         )
-        if self._bot_task in done:
+        if bot_task in done:
             waiter.cancel()
-            self._bot_task.result()  # raises the reason the bot could not start
+            bot_task.result()  # raises the reason the bot could not start
             raise RuntimeError("the bot stopped during start-up")
         if waiter not in done:
             waiter.cancel()
             raise TimeoutError("the bot did not start within 30 s")
+
+    @property
+    def started_emulator(self) -> Emulator:
+        if self.emulator is None:
+            raise RuntimeError("the world is not started")
+        return self.emulator
+
+    @property
+    def started_bot(self) -> RunningBot:
+        if self.running is None:
+            raise RuntimeError("the bot is not running")
+        return self.running
 
     def _on_running(self, running: RunningBot) -> None:
         self.running = running
@@ -116,7 +131,7 @@ class LocalWorld:
         caused: acknowledged, none being handled, no request to the emulator under
         way, and (with manual_clock) nothing left that the clock's jobs would do now.
         No waiting for silence, so a loaded machine gives the same result, later."""
-        emulator, running = self.emulator, self.running
+        emulator, running = self.started_emulator, self.started_bot
         deadline = time.monotonic() + timeout
         while True:
             left = max(deadline - time.monotonic(), 0.001)
@@ -140,7 +155,7 @@ class LocalWorld:
             update_broadcasts,
         )
 
-        outbox = self.running.outbox
+        outbox = self.started_bot.outbox
         sessions, now = outbox.session_factory, self.clock.now
         done = False
         if plan:
@@ -155,7 +170,7 @@ class LocalWorld:
         return done
 
     async def stop_bot(self) -> None:
-        if self._bot_task is None:
+        if self._bot_task is None or self._stop is None:
             return
         self._stop.set()
         try:

@@ -333,7 +333,7 @@ def add_operations_routes(app: web.Application, health: Health) -> None:
         return web.json_response(checks, status=200 if healthy else 503)
 
     async def metrics(_request: web.Request) -> web.Response:
-        gauges = {}
+        gauges: dict[str, tuple[str, float]] = {}
         depth = await health.outbox_depth()
         if depth is not None:
             gauges["ngo_bot_outbox_depth"] = ("Deliveries pending or being sent.", depth)
@@ -352,6 +352,9 @@ async def _serve_webhook(
     health: Health,
     dead_letters: DeadLetterOffice,
 ) -> None:
+    webhook_url = settings.webhook_url
+    if webhook_url is None:
+        raise ValueError("a webhook needs NGO_BOT_WEBHOOK_URL")
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     app = web.Application()
     add_operations_routes(app, health)
@@ -361,14 +364,14 @@ async def _serve_webhook(
         dead_letters,
         secret_token=secret,
         handle_in_background=settings.concurrent_updates,
-    ).register(app, path=webhook_path(settings.webhook_url))
+    ).register(app, path=webhook_path(webhook_url))
     setup_application(app, dispatcher, bot=bot)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.listen_host, settings.listen_port)
     await site.start()
     await bot.set_webhook(
-        settings.webhook_url,
+        webhook_url,
         secret_token=secret,
         allowed_updates=dispatcher.resolve_used_update_types(),
     )

@@ -184,7 +184,7 @@ class Sandbox:
     @property
     def user(self) -> SimulatedUser:
         persona = self.persona
-        return self.world.emulator.user(
+        return self.world.started_emulator.user(
             user_id=persona.user_id, first_name=persona.first_name, language_code=self.lang
         )
 
@@ -247,7 +247,7 @@ class Sandbox:
         if not START_PAYLOAD.fullmatch(payload):
             raise ScriptError("a link's payload is 1-64 characters: A-Z, a-z, 0-9, _ and -")
         action = self.user.open_link(payload, wait=False)
-        bot_username = self.world.emulator.config.bot_username
+        bot_username = self.world.started_emulator.config.bot_username
         await self._step(f"🔗 t.me/{bot_username}?start={payload}", action)
 
     async def share_location(self, latitude: str, longitude: str) -> None:
@@ -493,7 +493,7 @@ async def _run(
         try:
             await seed_sandbox(world, demo_topics)
             sandbox = Sandbox(world, lang, out or sys.stdout, labels, folder_of_files)
-            if script_lines is not None:
+            if script is not None and script_lines is not None:
                 status = await run_script(sandbox, Path(script), script_lines)
                 return status or _report_mistakes(world)
             return await run_interactive(sandbox)

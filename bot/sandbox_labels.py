@@ -64,7 +64,9 @@ class ButtonLabels:
 
     def _english_keys(self, label: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
         """(message id, placeholder values) for each message whose English text is `label`."""
-        found = [(key, ()) for key in self._exact.get(label, [])]
+        found: list[tuple[str, tuple[tuple[str, str], ...]]] = [
+            (key, ()) for key in self._exact.get(label, [])
+        ]
         for key, pattern in self._patterns:
             match = pattern.fullmatch(label)
             if match:

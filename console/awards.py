@@ -14,10 +14,11 @@ from datetime import datetime
 from console.audit import record
 from console.roles import Actor
 from domain.areas import is_area
+from domain.lookup import found
+from domain.statuses import AwardRoundStatus
 from domain.text_limits import check_length, clean_user_text
 from domain.website import normalize_website
 from registry.staff import require_member
-from storage.models import AwardRoundStatus
 from storage.repositories.awards import AwardApplicationView, AwardRepository, AwardRoundView
 from storage.repositories.people import PersonView
 from storage.store import Store
@@ -168,18 +169,18 @@ async def record_winner(
     application = await repository.application(application_id)
     if application is None:
         raise AwardError(AwardProblem.APPLICATION_UNKNOWN)
-    found = await repository.get_round(application.round_id)
-    if now < found.closes_at:
+    round_ = found(await repository.get_round(application.round_id), application.round_id)
+    if now < round_.closes_at:
         raise AwardError(AwardProblem.ROUND_STILL_OPEN)
     if application.winner:
-        return found, application, []
+        return round_, application, []
     await repository.set_winner(application_id, True, actor.person_id, now)
-    if found.status != AwardRoundStatus.DECIDED:
-        await repository.set_round_status(found.id, AwardRoundStatus.DECIDED)
+    if round_.status != AwardRoundStatus.DECIDED:
+        await repository.set_round_status(round_.id, AwardRoundStatus.DECIDED)
     await record(
         store, actor, "award.winner", "award_application", application_id,
         before={"winner": False}, after={"winner": True}, when=now,
     )  # fmt: skip
     members = await store.memberships.members(application.organisation_id)
-    updated = await repository.application(application_id)
-    return found, updated, [Recipient(m.telegram_id, m.locale) for m in members]
+    updated = found(await repository.application(application_id), application_id)
+    return round_, updated, [Recipient(m.telegram_id, m.locale) for m in members]

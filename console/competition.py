@@ -16,9 +16,11 @@ from console.audit import record
 from console.notices import tell, tell_organisation, topic_title
 from console.roles import Actor, Forbidden
 from domain.application_status import ApplicationStatus as S
+from domain.lookup import found
+from domain.statuses import AssignmentStatus, DecisionOutcome
 from domain.text_limits import clean_user_text
 from grants.application_form import format_tenge
-from storage.models import AssignmentStatus, DecisionOutcome, Role
+from storage.models import Role
 from storage.repositories.applications import ApplicationView
 from storage.repositories.console import CRITERIA, DecisionView, QueueItem, ScoreView
 from storage.repositories.topics import TopicView
@@ -33,7 +35,8 @@ COMMENT_LIMIT = 2000
 class ConsoleError(Exception):
     """A refusal the person can act on; `code` is a message key, `params` its values."""
 
-    def __init__(self, code: str, **params) -> None:
+    # `code` positional-only: a message may have a parameter named code (a topic's).
+    def __init__(self, code: str, /, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
@@ -49,7 +52,13 @@ async def application_for_operator(
     application = await store.applications.get(application_id)
     if application is None or application.status == S.DRAFT:
         raise ConsoleError("console.application_not_found")
-    return application, await store.topics.get(application.topic_id)
+    return application, found(await store.topics.get(application.topic_id), "topic")
+
+
+def _expert_id(actor: Actor) -> int:
+    if actor.role != Role.EXPERT or actor.person_id is None:
+        raise Forbidden()
+    return actor.person_id
 
 
 async def application_for_expert(
@@ -57,13 +66,11 @@ async def application_for_expert(
 ) -> tuple[ApplicationView, TopicView]:
     """Only an application actively assigned to this expert; anything else is refused
     the same way, whether it exists or not."""
-    if actor.role != Role.EXPERT or actor.person_id is None:
-        raise Forbidden()
-    status = await store.console.assignment_status(application_id, actor.person_id)
+    status = await store.console.assignment_status(application_id, _expert_id(actor))
     application = await store.applications.get(application_id)
     if status != AssignmentStatus.ACTIVE or application is None:
         raise Forbidden()
-    return application, await store.topics.get(application.topic_id)
+    return application, found(await store.topics.get(application.topic_id), "topic")
 
 
 async def my_assignments(store: Store, actor: Actor) -> list[tuple[QueueItem, bool]]:
@@ -225,13 +232,12 @@ async def unassign(
 async def declare_conflict(store: Store, actor: Actor, application_id: int, now: datetime) -> None:
     """The expert steps aside; the application goes back to the operator for reassignment."""
     application, _topic = await application_for_expert(store, actor, application_id)
-    if await store.console.score(application_id, actor.person_id) is not None:
+    expert_id = _expert_id(actor)
+    if await store.console.score(application_id, expert_id) is not None:
         raise ConsoleError("console.already_scored")
-    if not await store.console.mark_conflict(application_id, actor.person_id):
+    if not await store.console.mark_conflict(application_id, expert_id):
         raise Forbidden()
-    await store.console.add_conflict(
-        actor.person_id, application.organisation_id, application_id, now
-    )
+    await store.console.add_conflict(expert_id, application.organisation_id, application_id, now)
     await record(
         store,
         actor,
@@ -266,14 +272,15 @@ async def submit_score(
     now: datetime,
 ) -> ScoreView:
     application, _topic = await application_for_expert(store, actor, application_id)
+    expert_id = _expert_id(actor)
     if application.status != S.UNDER_REVIEW or await store.console.decision(application_id):
         raise ConsoleError("console.scoring_closed")
     if set(marks) != set(CRITERIA):
         raise ConsoleError("console.marks_missing")
     marks = {name: check_mark(int(marks[name])) for name in CRITERIA}
     comment = check_comment(comment)
-    previous = await store.console.score(application_id, actor.person_id)
-    await store.console.save_score(application_id, actor.person_id, marks, comment, now)
+    previous = await store.console.score(application_id, expert_id)
+    await store.console.save_score(application_id, expert_id, marks, comment, now)
     await record(
         store,
         actor,
@@ -284,7 +291,7 @@ async def submit_score(
         after={**marks, "comment": comment},
         when=now,
     )
-    return await store.console.score(application_id, actor.person_id)
+    return found(await store.console.score(application_id, expert_id), "score")
 
 
 def _score_values(score: ScoreView) -> dict:
@@ -324,7 +331,7 @@ async def summary(store: Store, actor: Actor, topic_id: int) -> list[SummaryRow]
     """Applications under review or decided on a topic, best mean first, unscored last."""
     _operator(actor)
     rows = []
-    statuses = (S.UNDER_REVIEW.value, S.APPROVED.value, S.REJECTED.value)
+    statuses = (S.UNDER_REVIEW, S.APPROVED, S.REJECTED)
     for item in await store.console.queue(topic_id, statuses):
         scores = await store.console.scores_of(item.application_id)
         mean, spread, criteria = summarise(scores)
@@ -399,7 +406,7 @@ async def decide(
     )
     if reveal_at is None:
         await reveal(store, application_id, now)
-    return await store.console.decision(application_id)
+    return found(await store.console.decision(application_id), "decision")
 
 
 def check_amount(amount: int | None, application: ApplicationView) -> int:
@@ -418,15 +425,15 @@ async def reveal(store: Store, application_id: int, now: datetime) -> bool:
     decision = await store.console.decision(application_id)
     if decision is None or not await store.console.mark_revealed(application_id, now):
         return False
-    application = await store.applications.get(application_id)
-    topic = await store.topics.get(application.topic_id)
+    application = found(await store.applications.get(application_id), application_id)
+    topic = found(await store.topics.get(application.topic_id), "topic")
     approved = decision.outcome == DecisionOutcome.APPROVE
     target = S.APPROVED if approved else S.REJECTED
-    note = format_tenge(decision.amount) if approved else decision.reason
+    note = format_tenge(found(decision.amount, "approved amount")) if approved else decision.reason
     if not await store.applications.change_status(
         application_id,
-        expected=S.UNDER_REVIEW.value,
-        target=target.value,
+        expected=S.UNDER_REVIEW,
+        target=target,
         person_id=None,
         when=now,
         note=note,
@@ -436,7 +443,7 @@ async def reveal(store: Store, application_id: int, now: datetime) -> bool:
         return False
     params = _about(application, topic)
     if approved:
-        params["amount"] = format_tenge(decision.amount)
+        params["amount"] = format_tenge(found(decision.amount, "approved amount"))
         key = "console.notice.approved"
     else:
         params["reason"] = decision.reason
@@ -474,8 +481,8 @@ async def _change(
         raise ConsoleError("console.stale")
     changed = await store.applications.change_status(
         application.id,
-        expected=expected.value,
-        target=target.value,
+        expected=expected,
+        target=target,
         person_id=actor.person_id,
         when=now,
         note=note,

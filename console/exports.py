@@ -17,11 +17,13 @@ from statistics import mean
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.i18n import Texts
 from console.audit import record
 from console.roles import Actor
+from domain.application_status import ApplicationStatus
+from domain.statuses import ReportStatus
 from domain.text_input import InvalidNumber, read_year
 from storage.models import ActivityReport, Application, GrantTopic, Organisation
 from storage.repositories.organisations import organisation_view
@@ -134,12 +136,13 @@ async def _organisation_rows(
 ) -> list[tuple]:
     last_filing = (
         select(ActivityReport.organisation_id, func.max(ActivityReport.year).label("year"))
-        .where(ActivityReport.status == "submitted")
+        .where(ActivityReport.status == ReportStatus.SUBMITTED)
         .group_by(ActivityReport.organisation_id)
         .subquery()
     )
+    filed: ColumnElement[int | None] = last_filing.c.year
     query = (
-        select(Organisation, last_filing.c.year)
+        select(Organisation, filed)
         .outerjoin(last_filing, last_filing.c.organisation_id == Organisation.id)
         .order_by(Organisation.name, Organisation.id)
     )
@@ -209,7 +212,7 @@ async def _application_rows(
         select(Application, GrantTopic, Organisation)
         .join(GrantTopic, GrantTopic.id == Application.topic_id)
         .join(Organisation, Organisation.id == Application.organisation_id)
-        .where(Application.status != "draft")
+        .where(Application.status != ApplicationStatus.DRAFT)
         .order_by(GrantTopic.code, Application.submitted_at, Application.id)
     )
     if filters.topic:

@@ -58,6 +58,8 @@ def acting_as(
     person: PersonView | None, admin_ids: Collection[int], allowed: tuple[Role, ...]
 ) -> Actor:
     """The person as an Actor in the first of `allowed` roles they hold; Forbidden otherwise."""
+    if person is None:
+        raise Forbidden()
     held = roles_of(person, admin_ids)
     for role in allowed:
         if role in held:

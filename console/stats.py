@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import distinct, func, select
 
+from domain.application_status import ApplicationStatus
+from domain.statuses import ReportStatus
 from registry.activity import current_year
 from storage.models import (
     ActivityReport,
@@ -20,7 +22,6 @@ from storage.models import (
     GrantTopic,
     Organisation,
     OrganisationArea,
-    ReportStatus,
 )
 from storage.store import Store
 
@@ -75,7 +76,8 @@ async def gather(store: Store, now: datetime, zone: ZoneInfo) -> Statistics:
         select(GrantTopic, func.count(Application.id))
         .outerjoin(
             Application,
-            (Application.topic_id == GrantTopic.id) & (Application.status != "draft"),
+            (Application.topic_id == GrantTopic.id)
+            & (Application.status != ApplicationStatus.DRAFT),
         )
         .group_by(GrantTopic.id)
         .order_by(func.count(Application.id).desc(), GrantTopic.code)

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from console.roles import OPERATOR_ROLES, may
+from domain.lookup import found
 from domain.text_limits import check_length, clean_user_text
 from registry.staff import active_organisation_id
 from storage.models import Role
@@ -42,7 +43,7 @@ async def ask(
     thread_id = await support(store).open_thread(
         person_id=person.id, organisation_id=organisation_id, question=question, when=now
     )
-    return await support(store).thread(thread_id)
+    return found(await support(store).thread(thread_id), thread_id)
 
 
 async def relay_targets(store: Store, operator_chat_id: int | None) -> list[int]:

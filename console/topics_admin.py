@@ -15,9 +15,11 @@ from console.roles import Actor, Forbidden
 from domain.areas import AREAS
 from domain.deadlines import at_local, end_of_local_day
 from domain.grants import GrantType
+from domain.lookup import found
+from domain.statuses import TopicStatus
 from domain.text_input import InvalidNumber, read_money
 from domain.text_limits import clean_user_text
-from storage.models import Role, TopicStatus
+from storage.models import Role
 from storage.repositories.topics import TopicView
 from storage.store import Store
 
@@ -142,7 +144,11 @@ async def create(store: Store, actor: Actor, values: dict[str, Any], now: dateti
     check_topic(values)
     if await store.topics.by_code(values["code"]) is not None:
         raise ConsoleError("topic_admin.code_taken", code=values["code"])
-    draft = {**{name: values[name] for name in FIELDS}, "status": "draft", "published": False}
+    draft = {
+        **{name: values[name] for name in FIELDS},
+        "status": TopicStatus.DRAFT.value,
+        "published": False,
+    }
     topic_id = await _save(store, draft, None)
     await record(store, actor, "topic.create", "topic", topic_id, after=draft, when=now)
     return topic_id
@@ -183,7 +189,7 @@ async def edit(
         after={name: value},
         when=now,
     )
-    return await store.topics.get(topic_id)
+    return found(await store.topics.get(topic_id), topic_id)
 
 
 async def change_status(
@@ -215,4 +221,4 @@ async def change_status(
         after=changed,
         when=now,
     )
-    return await store.topics.get(topic_id)
+    return found(await store.topics.get(topic_id), topic_id)

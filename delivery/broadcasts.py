@@ -16,7 +16,7 @@ from typing import Any
 from console.audit import record
 from console.roles import OPERATOR_ROLES, Actor, Forbidden
 from delivery.outbox import Kind, enqueue_broadcast, enqueue_text
-from storage.models import BroadcastStatus, DeliveryStatus
+from domain.statuses import BroadcastStatus, DeliveryStatus
 from storage.repositories.broadcasts import BroadcastView
 from storage.store import Store
 
@@ -52,7 +52,9 @@ def too_long(texts: dict[str, str], has_media: bool) -> str | None:
     return next((code for code in LANGUAGES if len(texts.get(code) or "") > limit), None)
 
 
-async def audience(store: Store, actor: Actor, segment: dict[str, Any]) -> list[tuple[int, str]]:
+async def audience(
+    store: Store, actor: Actor, segment: dict[str, Any]
+) -> list[tuple[int, str | None]]:
     _check(actor)
     return await store.broadcasts.audience(segment)
 

@@ -39,7 +39,7 @@ from bot.i18n import Translator
 from delivery.outbox import KIND_CATEGORY, Kind
 from delivery.rate_limit import CURRENT_LANE, STILL_OURS, Lane, LeaseRanOut
 from domain.deadlines import quiet_hours_defer
-from storage.models import DeliveryStatus
+from domain.statuses import DeliveryStatus
 from storage.repositories.deliveries import ClaimedDelivery, Recipient
 from storage.store import Store
 
@@ -222,6 +222,8 @@ class DeliveryEngine:
                 report.add(outcome)
                 arrived.set()
 
+        sent_all = False
+
         async def senders() -> None:
             nonlocal sent_all
             try:
@@ -240,7 +242,6 @@ class DeliveryEngine:
                     async with database:
                         await self._record(done)
 
-        sent_all = False
         tasks = [asyncio.ensure_future(job()) for job in (claimer, senders, recorder)]
         try:
             await asyncio.gather(*tasks)

@@ -7,6 +7,7 @@ few fields that only name a type or an identifier Telegram made up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,7 @@ def update_id_of(raw: Any) -> int | None:
     return update_id if isinstance(update_id, int) and not isinstance(update_id, bool) else None
 
 
-def error_text(errors: list[dict[str, Any]]) -> str:
+def error_text(errors: Sequence[Mapping[str, Any]]) -> str:
     """'message.forward_origin...sender_user_name: Field required; ...' from
     pydantic's errors taken without their input, so no value of the update shows."""
     parts = [

@@ -38,6 +38,7 @@ async def send(request: web.Request) -> web.Response:
 async def press(request: web.Request) -> web.Response:
     body = await _body(request)
     user = _user(request, body)
+    update: dict[str, Any] | None
     try:
         if "data" in body:
             update = await user.press_data(body["data"], wait=body.get("wait", True))

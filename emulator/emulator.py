@@ -62,7 +62,7 @@ class Emulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        bound = site._server.sockets[0].getsockname()[1]  # port 0 → the one the OS picked
+        bound = self._runner.addresses[0][1]  # port 0 → the one the OS picked
         self.base_url = f"http://{host}:{bound}"
         return self
 

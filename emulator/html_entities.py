@@ -88,9 +88,10 @@ def _decode_entity(text: str, pos: int) -> tuple[str, int] | None:
     else:
         while _at(text, end).isascii() and _at(text, end).isalpha():
             end += 1
-        char = _NAMED_ENTITIES.get(text[pos + 1 : end])
-        if char is None:
+        named = _NAMED_ENTITIES.get(text[pos + 1 : end])
+        if named is None:
             return None
+        char = named
     if _at(text, end) == ";":
         end += 1
     return char, end
@@ -105,6 +106,8 @@ def checked_link(url: str) -> str | None:
     if match is None or (match.group(1).lower() not in _LINK_SCHEMES and "//" not in url):
         url = "http://" + url
         match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", url)
+        if match is None:
+            return None
     scheme = match.group(1).lower()
     if scheme not in _LINK_SCHEMES:
         return None

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from multidict import MultiMapping
 
 from emulator.errors import bad_request
@@ -92,7 +92,7 @@ async def read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, U
         elif content_type.startswith("multipart/"):
             reader = await request.multipart()
             async for part in reader:
-                if part.name is None:
+                if not isinstance(part, BodyPartReader) or part.name is None:
                     continue
                 data = await part.read()
                 if part.filename is not None:

@@ -10,6 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+from aiohttp import BodyPartReader
 
 from emulator.params import Upload, coerce_params
 from emulator.records import Delivery
@@ -59,7 +60,7 @@ async def _read_answer(response: aiohttp.ClientResponse) -> tuple[dict, dict[str
         fields: dict[str, Any] = {}
         files: dict[str, Upload] = {}
         async for part in reader:
-            if part.name is None:
+            if not isinstance(part, BodyPartReader) or part.name is None:
                 continue
             data = await part.read()
             if part.filename is not None:

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.application_status import (
@@ -20,6 +21,7 @@ from domain.application_status import (
     reference_number,
 )
 from domain.grants import MCI_KZT_BY_YEAR
+from domain.lookup import found
 from grants import application_form as form
 from grants.application_form import FormProblem
 from grants.eligibility import Refusal, check, topic_accepts
@@ -87,7 +89,7 @@ async def _load(
         await require_member(store, person, application.organisation_id)
     except StaffError:
         raise NotYours() from None
-    topic = await store.topics.get(application.topic_id)
+    topic = found(await store.topics.get(application.topic_id), application.topic_id)
     return application, topic
 
 
@@ -116,7 +118,7 @@ async def start(
             if existing.topic_id == topic_id and existing.status == ApplicationStatus.DRAFT:
                 return existing.id
     refusals = await check(store, organisation_id, topic, now, policy.zone, policy.filing_year)
-    if refusals:
+    if refusals or organisation_id is None:  # no organisation is among the refusals
         raise NotEligible(refusals)
     return await store.applications.add_draft(organisation_id, topic_id, person.id)
 
@@ -127,7 +129,7 @@ async def save(
     application_id: int,
     now: datetime,
     policy: Policy,
-    **values,
+    **values: Any,
 ) -> ApplicationView:
     """Check and save answers (already parsed by `application_form`)."""
     application, topic = await _load(store, person, application_id)
@@ -135,10 +137,12 @@ async def save(
         raise ApplicationClosed()
     _check_values(values, application, topic, policy)
     await store.applications.set_fields(application_id, person.id, now, **values)
-    return await store.applications.get(application_id)
+    return found(await store.applications.get(application_id), application_id)
 
 
-def _check_values(values: dict, application: ApplicationView, topic: TopicView, policy: Policy):
+def _check_values(
+    values: dict[str, Any], application: ApplicationView, topic: TopicView, policy: Policy
+) -> None:
     if "duration_months" in values and values["duration_months"] is not None:
         form.check_duration_for(values["duration_months"], topic)
     total = values.get("budget_total", application.budget_total)
@@ -161,43 +165,44 @@ def problems(
 ) -> tuple[tuple[str, FormProblem], ...]:
     """Answers given earlier that the rules refuse now (the budget changed below the
     institutional amount, the topic's bounds moved), as (field, problem)."""
-    checks = [
-        *(
-            (field, lambda f=field: form.parse_text(f, getattr(application, f)))
-            for field in ("title", "problem", "activities", "results")
-        ),
-        ("duration_months", lambda: form.check_duration_for(application.duration_months, topic)),
-        (
-            "budget_total",
-            lambda: form.check_total(
-                application.budget_total,
-                topic,
-                form.topic_mci(topic, policy.zone, policy.mci_by_year),
-            ),
-        ),
-        (
-            "institutional_amount",
-            lambda: form.check_institutional_part(
-                application.institutional_amount,
-                application.budget_total,
-                policy.institutional_percent,
-            ),
-        ),
-        ("regions", lambda: form.check_regions(application.regions, topic)),
-        ("language", lambda: form.check_language(application.language, topic)),
-    ]
     missing = set(application.missing_fields())
     if "budget_total" in missing:
         missing.add("institutional_amount")
-    found = []
-    for field, run in checks:
+    refused = []
+    for field in (*_TEXT_FIELDS, *_CHECKED_FIELDS):
         if field in missing:
             continue
         try:
-            run()
+            _recheck(field, application, topic, policy)
         except FormProblem as problem:
-            found.append((field, problem))
-    return tuple(found)
+            refused.append((field, problem))
+    return tuple(refused)
+
+
+_TEXT_FIELDS = ("title", "problem", "activities", "results")
+_CHECKED_FIELDS = ("duration_months", "budget_total", "institutional_amount", "regions", "language")
+
+
+def _recheck(field: str, application: ApplicationView, topic: TopicView, policy: Policy) -> None:
+    """One answer given earlier against today's rules; FormProblem when refused."""
+    a = application
+    if field in _TEXT_FIELDS:
+        form.parse_text(field, getattr(a, field))
+    elif field == "duration_months" and a.duration_months is not None:
+        form.check_duration_for(a.duration_months, topic)
+    elif field == "budget_total" and a.budget_total is not None:
+        form.check_total(
+            a.budget_total, topic, form.topic_mci(topic, policy.zone, policy.mci_by_year)
+        )
+    elif field == "institutional_amount":
+        if a.institutional_amount is not None and a.budget_total is not None:
+            form.check_institutional_part(
+                a.institutional_amount, a.budget_total, policy.institutional_percent
+            )
+    elif field == "regions":
+        form.check_regions(a.regions, topic)
+    elif field == "language" and a.language is not None:
+        form.check_language(a.language, topic)
 
 
 def check_complete(application: ApplicationView, topic: TopicView, policy: Policy) -> None:
@@ -242,13 +247,15 @@ async def submit(
     )
     if not changed:
         # Someone else (or this person's second press) submitted it a moment ago.
-        return Submission(await store.applications.get(application_id), new=False)
+        return Submission(
+            found(await store.applications.get(application_id), application_id), new=False
+        )
     if application.reference is None:
         # Numbered only by the winner of the compare-and-set, so no number is wasted.
         year = now.astimezone(policy.zone).year
         sequence = await store.applications.next_reference_sequence(year)
         await store.applications.set_reference(application_id, reference_number(year, sequence))
-    return Submission(await store.applications.get(application_id), new=True)
+    return Submission(found(await store.applications.get(application_id), application_id), new=True)
 
 
 async def withdraw(
@@ -265,7 +272,7 @@ async def withdraw(
         when=now,
     ):
         raise ApplicationClosed("application.cannot_withdraw")
-    return await store.applications.get(application_id)
+    return found(await store.applications.get(application_id), application_id)
 
 
 def can_withdraw(application: ApplicationView, topic: TopicView, now: datetime) -> bool:

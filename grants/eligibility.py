@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from domain.application_status import ApplicationStatus
 from domain.deadlines import activity_report_deadline
-from storage.models import ReportStatus, TopicStatus
+from domain.statuses import ReportStatus, TopicStatus
 from storage.repositories.topics import TopicView
 from storage.store import Store
 
 # Applications that count against a topic's per-NGO limit.
-COUNTED_STATUSES = ("draft", "submitted", "incomplete", "under_review", "approved", "rejected")
+COUNTED_STATUSES = frozenset(ApplicationStatus) - {ApplicationStatus.WITHDRAWN}
 
 
 class Ineligible(enum.StrEnum):
@@ -67,7 +68,7 @@ async def check(
     if not topic_accepts(topic, now):
         refusals.append(Refusal(Ineligible.TOPIC_NOT_OPEN, {}))
     organisation = await store.organisations.get(organisation_id) if organisation_id else None
-    if organisation is None:
+    if organisation_id is None or organisation is None:
         refusals.append(Refusal(Ineligible.NO_ORGANISATION, {}))
         return refusals
     year = required_filing_year(now, zone, filing_year)

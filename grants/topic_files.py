@@ -11,14 +11,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
 from domain.areas import is_area
 from domain.grants import MCI_KZT_BY_YEAR, GrantType, grant_amount_range, mci_for_year
 from domain.regions import is_region
-from storage.models import TopicStatus
+from domain.statuses import TopicStatus
 from storage.repositories.topics import TopicView
 from storage.store import Store
 
@@ -59,7 +59,7 @@ def _when(value: Any, now: datetime, where: str) -> datetime:
     return moment
 
 
-def _whole(value: Any) -> bool:
+def _whole(value: Any) -> TypeGuard[int]:
     # YAML reads `yes` as True, and bool is an int to Python: not a number of tenge.
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -87,7 +87,7 @@ def parse_topic(entry: dict, now: datetime) -> dict[str, Any]:
     if bad:
         raise TopicFileError(f"{where}: unknown regions {bad}")
     try:
-        grant_type = GrantType(entry.get("grant_type"))
+        grant_type = GrantType(str(entry.get("grant_type")))
     except ValueError:
         raise TopicFileError(
             f"{where}: grant_type must be one of {', '.join(t.value for t in GrantType)}"

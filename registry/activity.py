@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 from domain.areas import is_area
 from domain.deadlines import activity_report_deadline, reporting_year_due
+from domain.lookup import found
 from domain.money import MAX_AMOUNT_KZT
 from domain.organisation import check_people_count
 from domain.regions import is_region
+from domain.statuses import ReportStatus
 from domain.text_input import NumberKind, read_name, read_number
 from registry.staff import require_member
-from storage.models import ReportStatus
 from storage.repositories.activity_reports import REPORT_NUMBER_FIELDS, ReportView
 from storage.repositories.people import PersonView
 from storage.store import Store
@@ -245,4 +246,4 @@ async def submit(
     if missing:
         raise FilingError(FilingProblem.INCOMPLETE, count=len(missing))
     await store.activity_reports.mark_submitted(report.id, person.id, now)
-    return await store.activity_reports.by_id(report.id)
+    return found(await store.activity_reports.by_id(report.id), report.id)

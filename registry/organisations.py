@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from domain.lookup import found
 from domain.search import fold_for_search
 from registry.forms import EDITABLE_FIELDS, check_form, check_value
 from registry.staff import require_member
@@ -96,4 +97,4 @@ async def update_field(
         name_alt = clean if field == "name_alt" else current.name_alt
         changes["search_text"] = search_text(name, name_alt)
     await store.organisations.update(organisation_id, **changes)
-    return await store.organisations.get(organisation_id)
+    return found(await store.organisations.get(organisation_id), organisation_id)

@@ -7,7 +7,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage.models import JoinStatus, MemberRole
+from domain.lookup import found
+from domain.statuses import JoinStatus
+from storage.models import MemberRole
 from storage.repositories.memberships import InviteView, JoinRequestView, MemberView
 from storage.repositories.people import PersonView
 from storage.store import Store
@@ -91,13 +93,12 @@ def invite_payload(invite: InviteView) -> str:
 
 async def peek_invite(store: Store, token: str, now: datetime) -> JoinOutcome:
     """The organisation an invite leads to, refusing one that can no longer be used."""
-    invite = await store.memberships.invite_by_token(token)
-    _check_usable(invite, now)
-    organisation = await store.organisations.get(invite.organisation_id)
+    invite = _usable(await store.memberships.invite_by_token(token), now)
+    organisation = found(await store.organisations.get(invite.organisation_id), "organisation")
     return JoinOutcome(organisation.id, organisation.name)
 
 
-def _check_usable(invite: InviteView | None, now: datetime) -> None:
+def _usable(invite: InviteView | None, now: datetime) -> InviteView:
     if invite is None:
         raise StaffError(StaffProblem.INVITE_UNKNOWN)
     if invite.revoked_at is not None:
@@ -106,6 +107,7 @@ def _check_usable(invite: InviteView | None, now: datetime) -> None:
         raise StaffError(StaffProblem.INVITE_USED)
     if invite.expires_at <= now:
         raise StaffError(StaffProblem.INVITE_EXPIRED)
+    return invite
 
 
 async def revoke_invite(
@@ -116,15 +118,14 @@ async def revoke_invite(
 
 
 async def redeem_invite(store: Store, person: PersonView, token: str, now: datetime) -> JoinOutcome:
-    invite = await store.memberships.invite_by_token(token, for_update=True)
-    _check_usable(invite, now)
+    invite = _usable(await store.memberships.invite_by_token(token, for_update=True), now)
     if await store.memberships.role_of(invite.organisation_id, person.id) is not None:
         raise StaffError(StaffProblem.ALREADY_MEMBER)
     if not await store.memberships.use_invite(invite.id, person.id, now):
         raise StaffError(StaffProblem.INVITE_USED)
     await store.memberships.add(invite.organisation_id, person.id, MemberRole.MEMBER)
     await store.people.set_active_organisation(person.telegram_id, invite.organisation_id)
-    organisation = await store.organisations.get(invite.organisation_id)
+    organisation = found(await store.organisations.get(invite.organisation_id), "organisation")
     return JoinOutcome(organisation.id, organisation.name)
 
 
@@ -195,7 +196,7 @@ async def staff_overview(
 ) -> StaffOverview:
     """Members for any member; join requests and open invites for owners only."""
     role = await require_member(store, person, organisation_id)
-    organisation = await store.organisations.get(organisation_id)
+    organisation = found(await store.organisations.get(organisation_id), organisation_id)
     is_owner = role == MemberRole.OWNER
     requests = await store.memberships.pending_join_requests(organisation_id) if is_owner else []
     invites = await store.memberships.open_invites(organisation_id, now) if is_owner else []

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from datetime import datetime
+from typing import Any
 
 from apscheduler.executors.base import BaseExecutor, run_coroutine_job, run_job
+from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.util import iscoroutinefunction_partial
 
@@ -34,12 +37,12 @@ class FinishingExecutor(BaseExecutor):
     keeps their tasks, and `finish` waits for them before the scheduler shuts down.
     """
 
-    def start(self, scheduler, alias):
+    def start(self, scheduler: AsyncIOScheduler, alias: str) -> None:
         super().start(scheduler, alias)
         self._loop = scheduler._eventloop
-        self._running: set[asyncio.Future] = set()
+        self._running: set[asyncio.Future[Any]] = set()
 
-    def _do_submit_job(self, job, run_times):
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
         if iscoroutinefunction_partial(job.func):
             task = self._loop.create_task(
                 run_coroutine_job(job, job._jobstore_alias, run_times, self._logger.name)
@@ -51,7 +54,7 @@ class FinishingExecutor(BaseExecutor):
                 )
             )
 
-        def done(finished: asyncio.Future) -> None:
+        def done(finished: asyncio.Future[Any]) -> None:
             self._running.discard(finished)
             try:
                 events = finished.result()

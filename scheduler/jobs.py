@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delivery.planner import plan_all
 from delivery.sender import DeliveryEngine
+from domain.lookup import found
 from storage.models import FsmRecord
+from storage.results import rows_affected
 from storage.store import Store
 from storage.types import utcnow
 
@@ -29,7 +31,7 @@ async def first_instance_to(session: AsyncSession, job: str) -> bool:
     daily jobs are idempotent too, so a late instance repeating one does no harm.
     SQLite means one instance: always True.
     """
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return True
     key = zlib.crc32(f"ngo-bot:{job}".encode())
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))
@@ -43,7 +45,7 @@ async def only_one_instance(
     taken in a transaction of its own, held while the job runs, and released when
     the block ends (or when the process dies: PostgreSQL drops its locks)."""
     async with session_factory() as guard:
-        if guard.bind.dialect.name != "postgresql":
+        if guard.get_bind().dialect.name != "postgresql":
             yield True
             return
         try:
@@ -67,9 +69,10 @@ async def prune_dialog_state(
             delete(FsmRecord).where(FsmRecord.updated_at < utcnow() - max_age)
         )
         await session.commit()
-    if result.rowcount:
-        log.info("pruned %s stale dialog states", result.rowcount)
-    return result.rowcount or 0
+    pruned = rows_affected(result)
+    if pruned:
+        log.info("pruned %s stale dialog states", pruned)
+    return pruned
 
 
 UPDATE_CLAIMS_KEPT = timedelta(days=3)
@@ -233,7 +236,7 @@ async def _update_broadcasts(engine: DeliveryEngine) -> int:
             now = engine.clock.now()
             await broadcasts.keep_paused(store, broadcast)
             if await broadcasts.finish_if_done(store, broadcast, now):
-                broadcast = await repository.get(broadcast.id)
+                broadcast = found(await repository.get(broadcast.id), broadcast.id)
             await store.commit()
             operator = await store.people.get(broadcast.created_by)
             locale = (operator.locale if operator else None) or engine.settings.default_locale

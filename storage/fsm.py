@@ -179,7 +179,7 @@ class SqlStorage(BaseStorage):
         if values is _DELETED:
             await session.execute(delete(FsmRecord).where(FsmRecord.key == key))
             return
-        dialect = session.bind.dialect.name
+        dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         values = {**values, "updated_at": utcnow()}
         statement = insert(FsmRecord).values(key=key, **values)
@@ -265,7 +265,8 @@ class SqlStorage(BaseStorage):
 
     async def get_state(self, key: StorageKey) -> str | None:
         also = self._companions(key) if self._reads() is not None else ()
-        return await self._read(self._keys.build(key, "state"), "state", also)
+        state: str | None = await self._read(self._keys.build(key, "state"), "state", also)
+        return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         storage_key = self._keys.build(key, "data")

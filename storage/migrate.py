@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -36,7 +37,7 @@ async def run_alembic(engine: AsyncEngine, action: str, revision: str) -> None:
     """Run `upgrade` or `downgrade` on the engine's own connection."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
 
-    def _run(sync_connection) -> None:
+    def _run(sync_connection: Connection) -> None:
         config.attributes["connection"] = sync_connection
         getattr(command, action)(config, revision)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import MutableMapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -19,7 +21,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.types import UtcDateTime, utcnow
+from domain.application_status import ApplicationStatus
+from domain.statuses import (
+    AssignmentStatus,
+    AwardRoundStatus,
+    BroadcastStatus,
+    DecisionOutcome,
+    DeliveryStatus,
+    JoinStatus,
+    ReportStatus,
+    TopicStatus,
+    UpdateStatus,
+)
+from storage.types import EnumText, UtcDateTime, utcnow
 
 # Named constraints keep Alembic's batch migrations on SQLite deterministic.
 NAMING_CONVENTION = {
@@ -156,7 +170,7 @@ class Organisation(Base):
 # out of the metadata (create_all would make plain tables of them), so Alembic's
 # comparison with the models would take them for tables to drop: give it this filter
 # as include_name.
-def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+def include_name(name: str | None, type_: str, parent_names: MutableMapping[Any, Any]) -> bool:
     return not (type_ == "table" and name is not None and name.startswith("organisations_fts"))
 
 
@@ -200,12 +214,6 @@ class Invite(Base):
     revoked_at: Mapped[datetime | None]
 
 
-class JoinStatus(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    DECLINED = "declined"
-
-
 class JoinRequest(Base):
     __tablename__ = "join_requests"
     __table_args__ = (Index("ix_join_requests_org_status", "organisation_id", "status"),)
@@ -217,11 +225,6 @@ class JoinRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-
-
-class ReportStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
 
 
 class ActivityReport(Base):
@@ -274,13 +277,6 @@ class ActivityProject(Base):
     beneficiaries: Mapped[int] = mapped_column(Integer)
 
 
-class TopicStatus(enum.StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    ARCHIVED = "archived"
-
-
 class GrantTopic(Base):
     """A grant topic announced by the operator; an NGO proposes how to carry it out."""
 
@@ -325,7 +321,9 @@ class Application(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     topic_id: Mapped[int] = mapped_column(ForeignKey("grant_topics.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[ApplicationStatus] = mapped_column(
+        EnumText(ApplicationStatus, 16), default=ApplicationStatus.DRAFT
+    )
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     title: Mapped[str | None] = mapped_column(String(150))
     problem: Mapped[str | None] = mapped_column(Text)
@@ -368,8 +366,8 @@ class ApplicationEvent(Base):
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[ApplicationStatus | None] = mapped_column(EnumText(ApplicationStatus, 16))
+    to_status: Mapped[ApplicationStatus] = mapped_column(EnumText(ApplicationStatus, 16))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
@@ -382,17 +380,6 @@ class ReferenceCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class DeliveryStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    BLOCKED = "blocked"
-    CANCELLED = "cancelled"
-    # A paused broadcast's rows: not claimed until resumed (back to pending).
-    PAUSED = "paused"
 
 
 class Delivery(Base):
@@ -462,12 +449,6 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class AssignmentStatus(enum.StrEnum):
-    ACTIVE = "active"
-    # The expert declared a conflict of interest: the application needs someone else.
-    CONFLICT = "conflict"
-
-
 class ExpertAssignment(Base):
     """An application handed to an expert for scoring."""
 
@@ -523,11 +504,6 @@ class Score(Base):
     scored_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DecisionOutcome(enum.StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-
-
 class Decision(Base):
     """The committee's decision, recorded by the operator; applicants learn it at reveal_at."""
 
@@ -545,11 +521,6 @@ class Decision(Base):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     reveal_at: Mapped[datetime]
     revealed_at: Mapped[datetime | None]
-
-
-class AwardRoundStatus(enum.StrEnum):
-    OPEN = "open"
-    DECIDED = "decided"
 
 
 class AwardRound(Base):
@@ -641,11 +612,6 @@ class SupportRelay(Base):
     message_id: Mapped[int] = mapped_column(BigInteger)
 
 
-class UpdateStatus(enum.StrEnum):
-    PROCESSING = "processing"
-    DONE = "done"
-
-
 class ProcessedUpdate(Base):
     """Telegram update ids already taken, so a re-delivered update is handled once.
 
@@ -662,14 +628,6 @@ class ProcessedUpdate(Base):
     # abandoned when that process died (polling has one process at a time).
     claimed_by: Mapped[str] = mapped_column(String(32), server_default="")
     claimed_at: Mapped[datetime] = mapped_column(index=True)
-
-
-class BroadcastStatus(enum.StrEnum):
-    DRAFT = "draft"
-    RUNNING = "running"
-    PAUSED = "paused"
-    CANCELLED = "cancelled"
-    DONE = "done"
 
 
 class Broadcast(Base):

@@ -21,6 +21,7 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, refuse, texts_of, toast
 from bot.dialogs.states import ApplicationForm, MainMenu, MyApplications
+from bot.events import button_message
 from bot.handlers.applications import application_policy, notify_status_change
 from bot.i18n import Html, Texts
 from domain.application_status import ApplicationStatus
@@ -152,7 +153,7 @@ async def on_back(_callback: CallbackQuery, _button: Button, manager: DialogMana
 
 
 async def on_cancel(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    await callback.message.answer(texts_of(manager)("application.draft_kept"))
+    await button_message(callback).answer(texts_of(manager)("application.draft_kept"))
     await manager.done()
 
 
@@ -167,7 +168,7 @@ async def on_edit(_callback: CallbackQuery, _widget: Any, manager: DialogManager
 async def save(event: Message | CallbackQuery, manager: DialogManager, **values) -> bool:
     """Save answers at once; a refusal is explained and the person stays on the step."""
     data, t = manager.middleware_data, texts_of(manager)
-    answer = event.answer if isinstance(event, Message) else event.message.answer
+    answer = event.answer if isinstance(event, Message) else button_message(event).answer
     try:
         await applications.save(
             data["store"],

@@ -25,6 +25,7 @@ from bot.dialogs.common import (
     texts_of,
     toast,
 )
+from bot.dialogs.narrowing import multiselect
 from bot.dialogs.states import AwardRounds
 from bot.notifications import notify
 from bot.screen_fit import clip
@@ -138,7 +139,7 @@ def _bounds(manager: DialogManager) -> tuple[datetime, datetime]:
 async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     t = texts_of(dialog_manager)
     data = dialog_manager.dialog_data
-    chosen = dialog_manager.find(DIRECTIONS_SELECT).get_checked()
+    chosen = multiselect(dialog_manager, DIRECTIONS_SELECT).get_checked()
     opens, closes = _bounds(dialog_manager)
     return {
         "title_kk": data.get("title_kk", ""),
@@ -163,7 +164,7 @@ async def on_open_round(callback: CallbackQuery, _b: Button, manager: DialogMana
         created = await awards.open_round(
             store, actor,
             titles={locale: data.get(f"title_{locale}", "") for locale in awards.LOCALES},
-            directions=tuple(manager.find(DIRECTIONS_SELECT).get_checked()),
+            directions=tuple(multiselect(manager, DIRECTIONS_SELECT).get_checked()),
             opens_at=opens, closes_at=closes, now=clock.now(),
         )  # fmt: skip
     except (AwardError, RuleViolation) as error:

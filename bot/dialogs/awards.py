@@ -24,6 +24,7 @@ from bot.dialogs.common import (
     refuse,
     texts_of,
 )
+from bot.dialogs.narrowing import step_name
 from bot.dialogs.states import AwardsApply, Registration
 from bot.i18n import Texts
 from bot.screen_fit import clip
@@ -48,7 +49,7 @@ ROUND_PAGES, DIRECTION_PAGES = "award_round_pages", "award_direction_pages"
 DATE_FORMAT = "%d.%m.%Y %H:%M"
 
 
-def refusal(t: Texts, error: Exception) -> str:
+def refusal(t: Texts, error: AwardError | StaffError | RuleViolation) -> str:
     if isinstance(error, RuleViolation):
         if error.code == "text.too_long":
             return t("input.too_long", **error.params)
@@ -157,7 +158,7 @@ def text_step(key: str, limit: int, next_state) -> MessageInput:
 
 async def step_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     data = dialog_manager.dialog_data
-    step = dialog_manager.current_context().state.state.split(":", 1)[1]
+    step = step_name(dialog_manager)
     key = {"description": DESCRIPTION, "results": RESULTS, "evidence": EVIDENCE}.get(step)
     current = data.get(key) if key else None
     return {

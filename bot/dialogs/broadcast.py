@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F
+from aiogram import F, Router
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
@@ -26,7 +26,9 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, refuse, texts_of
 from bot.dialogs.console_access import actor_of, allowed, gated, refuse_unless
+from bot.dialogs.narrowing import multiselect
 from bot.dialogs.states import Broadcast as S
+from bot.events import button_message
 from bot.handlers.broadcast import send_progress
 from console.roles import OPERATOR_ROLES
 from delivery import broadcasts
@@ -86,19 +88,18 @@ async def _next_language(manager: DialogManager) -> None:
 
 async def on_text(message: Message, _widget: Any, manager: DialogManager) -> None:
     t = texts_of(manager)
-    if not has_visible_character(clean_text(message.text or "")):
+    text = message.text or ""
+    if not has_visible_character(clean_text(text)):
         await message.answer(t("input.text_expected"))
         return
-    if len(message.text) > broadcasts.TEXT_LIMIT:
-        await message.answer(
-            t("input.too_long", length=len(message.text), limit=broadcasts.TEXT_LIMIT)
-        )
+    if len(text) > broadcasts.TEXT_LIMIT:
+        await message.answer(t("input.too_long", length=len(text), limit=broadcasts.TEXT_LIMIT))
         return
     data = _data(manager)
     lang = ORDER[data[LANG]]
     # What every recipient sees: nothing hidden that reorders or hides the text.
     data[TEXTS][lang] = clean_text(message.html_text)
-    data[LENGTHS][lang] = len(message.text)
+    data[LENGTHS][lang] = len(text)
     await _next_language(manager)
 
 
@@ -146,7 +147,7 @@ async def on_kind(_c: CallbackQuery, _w: Any, manager: DialogManager, kind: str)
     elif kind in NUMBER_KINDS:
         await manager.switch_to(S.number)
     else:
-        await manager.find(VALUES_ID).reset_checked()
+        await multiselect(manager, VALUES_ID).reset_checked()
         await manager.switch_to(S.values)
 
 
@@ -158,7 +159,7 @@ async def values_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, A
 
 async def on_values_done(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
     allowed = {code for code, _key in CHOICES.get(_data(manager)[KIND], [])}
-    chosen = [v for v in manager.find(VALUES_ID).get_checked() if v in allowed]
+    chosen = [v for v in multiselect(manager, VALUES_ID).get_checked() if v in allowed]
     if not chosen:
         await refuse(callback, texts_of(manager).label("broadcast.choose_one"))
         return
@@ -264,13 +265,13 @@ async def on_send(callback: CallbackQuery, _b: Button, manager: DialogManager) -
         texts_of(manager),
         broadcast,
         clock.now(),
-        chat_id=callback.message.chat.id,
+        chat_id=button_message(callback).chat.id,
     )
     await store.commit()
     await manager.done(show_mode=ShowMode.NO_UPDATE)
 
 
-def broadcast_dialog() -> Dialog:
+def broadcast_dialog() -> Router:
     close = Cancel(Label("common.cancel"), id=CLOSE_ID)
     dialog = Dialog(
         Window(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiogram import F
+from aiogram import F, Router
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
@@ -26,6 +26,7 @@ from bot.i18n import Html, Texts
 from console import competition
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
+from domain.application_status import ApplicationStatus
 from domain.text_input import (
     InvalidNumber,
     clean_text,
@@ -41,7 +42,13 @@ TOPICS_ID, QUEUE_ID, EXPERTS_ID = "c_topics", "c_apps", "c_experts"
 COMPLETE_ID, INCOMPLETE_ID, ASSIGN_ID = "complete", "incomplete", "assign"
 APPROVE_ID, REJECT_ID, SUMMARY_ID = "approve", "reject", "summary"
 REVEAL_NOW_ID, REVEAL_LATER_ID = "reveal_now", "reveal_later"
-WORK_STATUSES = ("submitted", "under_review", "incomplete", "approved", "rejected")
+WORK_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.INCOMPLETE,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.REJECTED,
+)
 DETAILS_BUDGET = 2500
 ROWS = 8
 
@@ -128,7 +135,7 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
     answers = answers_block(t, application, None)
     if len(answers) > DETAILS_BUDGET:
         answers = answers_block(t, application, 300)
-    under_review = application.status == "under_review"
+    under_review = application.status == ApplicationStatus.UNDER_REVIEW
     return {
         "reference": application.reference or "—",
         "organisation": application.organisation_name,
@@ -138,7 +145,7 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
         "experts": Html(expert_lines or t("console.no_experts")),
         "expert_count": len(experts),
         "decision": Html(decision_text),
-        "submitted": application.status == "submitted",
+        "submitted": application.status == ApplicationStatus.SUBMITTED,
         "can_assign": under_review and decision is None,
         "can_decide": under_review and decision is None,
         "needs_experts": under_review and len(experts) < competition.MIN_EXPERTS,
@@ -328,7 +335,7 @@ async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     }
 
 
-def competition_dialog() -> Dialog:
+def competition_dialog() -> Router:
     back = SwitchTo(Label("common.back"), id="to_app", state=S.application)
     dialog = Dialog(
         Window(

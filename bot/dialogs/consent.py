@@ -12,6 +12,7 @@ from aiogram_dialog.widgets.kbd import Button, Row
 
 from bot.dialogs.common import Label, Tr, texts_of
 from bot.dialogs.states import Consent
+from bot.events import button_message
 from registry.privacy import give_consent
 
 AGREE_ID = "agree"
@@ -29,7 +30,7 @@ async def on_agree(callback: CallbackQuery, _button: Button, manager: DialogMana
 
 
 async def on_decline(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    await callback.message.answer(texts_of(manager)("consent.declined"))
+    await button_message(callback).answer(texts_of(manager)("consent.declined"))
     await manager.done({RESULT_KEY: False}, show_mode=ShowMode.SEND)
 
 

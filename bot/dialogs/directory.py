@@ -166,7 +166,7 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 
 def directory_dialog() -> Dialog:
-    choices = {"item_id_getter": lambda item: item[1], "items": "choices"}
+    choices: dict[str, Any] = {"item_id_getter": lambda item: item[1], "items": "choices"}
     return Dialog(
         Window(
             Tr("directory.search"),

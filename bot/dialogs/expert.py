@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F
+from aiogram import F, Router
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
@@ -186,7 +186,7 @@ async def on_conflict(callback: CallbackQuery, _b: Button, manager: DialogManage
     await manager.switch_to(S.list)
 
 
-def expert_dialog() -> Dialog:
+def expert_dialog() -> Router:
     to_application = SwitchTo(Label("common.back"), id="to_app", state=S.application)
     dialog = Dialog(
         Window(

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import F
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, Start, SwitchTo
@@ -21,9 +21,11 @@ from bot.clock import Clock
 from bot.dialogs.common import Label, Tr, fit_list, texts_of
 from bot.dialogs.inputs import number_refusal, text_refusal
 from bot.dialogs.states import Filing, MainMenu, Registration
+from bot.events import button_message
 from bot.i18n import Html, Texts
 from domain.areas import AREAS
 from domain.errors import RuleViolation
+from domain.lookup import found
 from domain.regions import REGIONS
 from domain.text_input import InvalidNumber, plain_id
 from domain.text_limits import InvalidText
@@ -110,7 +112,9 @@ async def overview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
     except StaffError:
         return {"allowed": False, "editable": False, "locked": False, "has_projects": False}
     report = filing.report
-    organisation = await store.organisations.get(filing.organisation_id)
+    organisation = found(
+        await store.organisations.get(filing.organisation_id), filing.organisation_id
+    )
     lines = [
         t(
             "filing.line",
@@ -150,7 +154,7 @@ async def _state_line(store: Store, clock: Clock, t: Texts, filing: activity.Fil
     report = filing.report
     if report is None:
         return t("filing.state.new")
-    names = await store.activity_reports.names({report.updated_by, report.submitted_by} - {None})
+    names = await store.activity_reports.names({report.updated_by, report.submitted_by})
     unknown = t.label("filing.someone")
     lines = []
     if filing.locked:
@@ -159,7 +163,7 @@ async def _state_line(store: Store, clock: Clock, t: Texts, filing: activity.Fil
         lines.append(
             t(
                 "filing.state.late" if filing.late else "filing.state.submitted",
-                when=local_time(clock, report.submitted_at),
+                when=local_time(clock, found(report.submitted_at, "the submission time")),
                 who=names.get(report.submitted_by) or unknown,
             )
         )
@@ -188,7 +192,7 @@ async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogMan
     missing = filing.missing()
     if missing:
         names = ", ".join(t.label(f"filing.field.{name}") for name in missing)
-        await callback.message.answer(t("filing.missing", fields=names))
+        await button_message(callback).answer(t("filing.missing", fields=names))
         manager.show_mode = ShowMode.DELETE_AND_SEND
         return
     await manager.switch_to(Filing.confirm_submit)
@@ -213,7 +217,11 @@ def _read_number(field: str, raw: str) -> int:
     )
 
 
-async def _refuse(message: Message, manager: DialogManager, error: Exception) -> None:
+async def _refuse(
+    message: Message | InaccessibleMessage,
+    manager: DialogManager,
+    error: RuleViolation | FilingError,
+) -> None:
     t = texts_of(manager)
     if isinstance(error, InvalidText):
         text = text_refusal(t, error)
@@ -229,7 +237,7 @@ async def _refuse(message: Message, manager: DialogManager, error: Exception) ->
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
 
-async def _save(message: Message, manager: DialogManager, action) -> bool:
+async def _save(message: Message | InaccessibleMessage, manager: DialogManager, action) -> bool:
     """Run one use case and commit it; a locked filing or a lost membership ends the step."""
     store, person, clock, t = _context(manager)
     data = manager.dialog_data
@@ -369,7 +377,7 @@ async def on_remove(callback: CallbackQuery, _w: Select, manager: DialogManager,
     async def save(store, person, organisation_id, year, *, now, zone):
         await activity.remove_project(store, person, organisation_id, year, project_id, now, zone)
 
-    if await _save(callback.message, manager, save):
+    if await _save(button_message(callback), manager, save):
         await manager.switch_to(Filing.overview)
 
 
@@ -380,20 +388,22 @@ async def on_confirm(callback: CallbackQuery, _button: Button, manager: DialogMa
     async def save(store, person, organisation_id, year, *, now, zone):
         await activity.submit(store, person, organisation_id, year, now, zone)
 
-    if await _save(callback.message, manager, save):
+    if await _save(button_message(callback), manager, save):
         await manager.switch_to(Filing.receipt)
 
 
 async def receipt_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     store, _person, clock, t = _context(dialog_manager)
     filing = await _status(dialog_manager)
-    report = filing.report
-    organisation = await store.organisations.get(filing.organisation_id)
-    names = await store.activity_reports.names({report.submitted_by} - {None})
+    report = found(filing.report, "the submitted filing")
+    organisation = found(
+        await store.organisations.get(filing.organisation_id), filing.organisation_id
+    )
+    names = await store.activity_reports.names({report.submitted_by})
     return {
         "name": organisation.name,
         "year": filing.year,
-        "when": local_time(clock, report.submitted_at),
+        "when": local_time(clock, found(report.submitted_at, "the submission time")),
         "who": names.get(report.submitted_by) or t.label("filing.someone"),
         "projects_count": len(report.projects),
         "beneficiaries": money(report.total_beneficiaries or 0),
@@ -408,7 +418,7 @@ BACK_TO_OVERVIEW = SwitchTo(Label("common.back"), id="back", state=Filing.overvi
 
 
 def filing_dialog() -> Dialog:
-    choices = {"item_id_getter": lambda item: item[1], "items": "choices"}
+    choices: dict[str, Any] = {"item_id_getter": lambda item: item[1], "items": "choices"}
     return Dialog(
         Window(
             Tr("filing.overview", when=F["allowed"]),

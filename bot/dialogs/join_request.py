@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager
 
 from bot.dialogs.common import refuse, texts_of
+from bot.events import button_message
 from bot.handlers.staff import display_name, join_request_keyboard
 from bot.i18n import Translator
 from bot.notifications import notify
@@ -52,7 +53,7 @@ async def send_join_request(
         keyboard = join_request_keyboard(owner_texts, request_id)
         await notify(data["bot"], store, member.telegram_id, text, keyboard)
     await store.commit()  # a blocked owner is marked as such by notify
-    await callback.message.answer(
+    await button_message(callback).answer(
         t("registration.join_request_sent", organisation=organisation.name)
     )
     return True

@@ -23,6 +23,7 @@ from bot.dialogs.states import (
     SupportInbox,
     Topics,
 )
+from bot.events import button_message
 from bot.handlers.language import send_language_picker
 from bot.handlers.privacy import send_privacy_notice
 from console.awards import accepting_rounds
@@ -60,19 +61,19 @@ async def menu_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 
 async def on_language(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    await send_language_picker(callback.message, texts_of(manager))
+    await send_language_picker(button_message(callback), texts_of(manager))
     manager.show_mode = ShowMode.NO_UPDATE
 
 
 async def on_help(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    await callback.message.answer(texts_of(manager)("help.text"))
+    await button_message(callback).answer(texts_of(manager)("help.text"))
     # Keep the menu as the latest message, below the help, so it stays in reach.
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
 
 async def on_privacy(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     person = manager.middleware_data.get("person")
-    await send_privacy_notice(callback.message, texts_of(manager), person)
+    await send_privacy_notice(button_message(callback), texts_of(manager), person)
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
 

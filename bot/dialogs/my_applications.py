@@ -17,6 +17,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Row, SwitchTo
 from bot.dialogs.application_form import answers_block, local_time
 from bot.dialogs.common import Label, Tr, fit_list, item_list, refuse, texts_of, toast
 from bot.dialogs.states import ApplicationForm, MyApplications
+from bot.events import button_message
 from bot.handlers.applications import notify_status_change
 from bot.i18n import Texts
 from domain.application_status import EDITABLE_STATUSES, ApplicationStatus
@@ -150,7 +151,7 @@ async def on_withdraw(callback: CallbackQuery, _button: Button, manager: DialogM
             default_locale=data["settings"].default_locale,
         )
         await data["store"].commit()
-        await callback.message.answer(texts_of(manager)("my_applications.withdrawn"))
+        await button_message(callback).answer(texts_of(manager)("my_applications.withdrawn"))
         manager.show_mode = ShowMode.SEND
         await manager.switch_to(MyApplications.details)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F
+from aiogram import F, Router
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Cancel, Start
 from aiogram_dialog.widgets.kbd.base import Keyboard
@@ -44,7 +44,7 @@ async def menu_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
     return {"is_admin": allowed(dialog_manager.middleware_data, ADMIN_ROLES)}
 
 
-def operator_menu_dialog() -> Dialog:
+def operator_menu_dialog() -> Router:
     dialog = Dialog(
         Window(
             Tr("console.menu.title"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiogram import F
+from aiogram import F, Router
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
@@ -17,15 +17,16 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, item_list, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
+from bot.dialogs.narrowing import widget_id
 from bot.dialogs.states import OperatorTopics as S
 from bot.i18n import Texts
 from bot.screen_fit import clip
 from console import topics_admin
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
+from domain.statuses import TopicStatus
 from grants.application_form import format_tenge
 from grants.topics import parse_topic_id
-from storage.models import TopicStatus
 
 VALUES, STEP, TOPIC, FIELD = "values", "step", "topic", "field"
 LIST_ID, NEW_ID, CREATE_ID, FIELD_ID, CHOICE_ID = (
@@ -108,7 +109,7 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 async def on_status(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     store, actor, clock = _env(manager)
-    target = STATUS_BUTTONS[button.widget_id]
+    target = STATUS_BUTTONS[widget_id(button)]
     try:
         await topics_admin.change_status(
             store, actor, manager.dialog_data[TOPIC], target, clock.now()
@@ -248,7 +249,7 @@ def _value_window(state, text_key: str) -> Window:
     )
 
 
-def operator_topics_dialog() -> Dialog:
+def operator_topics_dialog() -> Router:
     dialog = Dialog(
         Window(
             Tr("topic_admin.list"),

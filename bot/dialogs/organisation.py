@@ -29,6 +29,7 @@ from bot.dialogs.organisation_fields import (
     show_contact_button,
 )
 from bot.dialogs.states import Filing, OrganisationCard, Registration, Staff
+from bot.events import button_message
 from bot.i18n import Html, Texts
 from domain.text_input import shown_name
 from registry import activity
@@ -58,14 +59,15 @@ async def filing_line(t: Texts, store: Store, organisation_id: int, manager: Dia
     person = manager.middleware_data["person"]
     year = activity.current_year(now, clock.zone)
     state = await activity.status(store, person, organisation_id, year, now, clock.zone)
-    if state.submitted:
+    report = state.report
+    if state.submitted and report is not None and report.submitted_at is not None:
         members = {m.person_id: m for m in await store.memberships.members(organisation_id)}
-        by = members.get(state.report.submitted_by)
+        by = members.get(report.submitted_by) if report.submitted_by is not None else None
         who = (shown_name(by.full_name) if by else None) or t.label("common.not_set")
         return t(
             "organisation.filed",
             year=state.year,
-            date=_date(state.report.submitted_at, manager),
+            date=_date(report.submitted_at, manager),
             person=who,
         )
     deadline = _date(state.deadline, manager)
@@ -131,7 +133,7 @@ async def on_choose_field(callback: CallbackQuery, _widget: Any, manager: Dialog
 async def on_value(event, manager: DialogManager, field: str, value: Any) -> None:
     data, t = manager.middleware_data, texts_of(manager)
     store = data["store"]
-    message = event.message if isinstance(event, CallbackQuery) else event
+    message = button_message(event) if isinstance(event, CallbackQuery) else event
     try:
         await update_field(
             store,

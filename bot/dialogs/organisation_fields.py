@@ -29,6 +29,8 @@ from aiogram_dialog.widgets.text import Text
 
 from bot.dialogs.common import WEBSITE_SHOWN, Label, refuse, texts_of, toast
 from bot.dialogs.inputs import number_refusal, text_refusal
+from bot.dialogs.narrowing import multiselect, step_name
+from bot.events import button_message, sender
 from bot.i18n import Texts
 from bot.screen_fit import clip
 from domain.areas import AREAS
@@ -56,7 +58,7 @@ OnValue = Callable[[Message | CallbackQuery, DialogManager, str, Any], Awaitable
 
 def field_of(manager: DialogManager) -> str:
     """The field the current window asks for."""
-    step = manager.current_context().state.state.split(":", 1)[1]
+    step = step_name(manager)
     return step if step in FIELDS else manager.dialog_data[FIELD_KEY]
 
 
@@ -131,7 +133,7 @@ def details(t: Texts, answers: dict[str, Any]) -> dict[str, Any]:
 async def show_contact_button(event: Message | CallbackQuery, manager: DialogManager) -> None:
     """Telegram's "share my number" button lives on a reply keyboard, in a message of its own."""
     t = texts_of(manager)
-    message = event.message if isinstance(event, CallbackQuery) else event
+    message = button_message(event) if isinstance(event, CallbackQuery) else event
     keyboard = ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text=t.label("field.share_phone"), request_contact=True)]],
         resize_keyboard=True,
@@ -149,7 +151,7 @@ async def hide_contact_button(
     """Remove the reply keyboard when leaving the phone step (it would linger otherwise)."""
     if not manager.dialog_data.pop(CONTACT_KEYBOARD_KEY, False):
         return
-    message = event.message if isinstance(event, CallbackQuery) else event
+    message = button_message(event) if isinstance(event, CallbackQuery) else event
     t = texts_of(manager)
     await message.answer(
         text or t("field.contact_keyboard_closed"), reply_markup=ReplyKeyboardRemove()
@@ -176,7 +178,7 @@ def field_inputs(on_value: OnValue) -> list[Any]:
         field = field_of(manager)
         t = texts_of(manager)
         if field == "phone" and message.contact is not None:
-            if message.contact.user_id != message.from_user.id:
+            if message.contact.user_id != sender(message).id:
                 await message.answer(t("field.phone_contact_not_yours"))
                 return
             await accept(message, manager, message.contact.phone_number)
@@ -199,7 +201,7 @@ def field_inputs(on_value: OnValue) -> list[Any]:
     async def on_areas_done(callback: CallbackQuery, _button: Button, manager: DialogManager):
         if field_of(manager) != "areas":
             return
-        checked = manager.find(AREAS_ID).get_checked()
+        checked = multiselect(manager, AREAS_ID).get_checked()
         await accept(callback, manager, list(checked))
 
     async def on_listing(callback: CallbackQuery, button: Button, manager: DialogManager):
@@ -262,7 +264,7 @@ def field_inputs(on_value: OnValue) -> list[Any]:
 
 async def preset_areas(manager: DialogManager, areas: list[str] | tuple[str, ...]) -> None:
     """Tick the areas already chosen, for an edit or a return to the step."""
-    multiselect = manager.find(AREAS_ID)
-    await multiselect.reset_checked()
+    areas_widget = multiselect(manager, AREAS_ID)
+    await areas_widget.reset_checked()
     for area in areas:
-        await multiselect.set_checked(area, True)
+        await areas_widget.set_checked(area, True)

@@ -14,6 +14,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, Switc
 
 from bot.dialogs.common import Label, Tr, refuse, texts_of
 from bot.dialogs.join_request import send_join_request
+from bot.dialogs.narrowing import step_name
 from bot.dialogs.organisation_fields import (
     FieldPrompt,
     ItemLabel,
@@ -25,6 +26,7 @@ from bot.dialogs.organisation_fields import (
     show_contact_button,
 )
 from bot.dialogs.states import Consent, OrganisationCard, Registration
+from bot.events import button_message
 from domain.errors import RuleViolation
 from registry.forms import FIELDS
 from registry.organisations import OrganisationError, find_by_bin, register
@@ -79,7 +81,7 @@ async def on_value(event, manager: DialogManager, field: str, value: Any) -> Non
 
 
 async def on_back(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    field = manager.current_context().state.state.split(":", 1)[1]
+    field = step_name(manager)
     if field == "phone":
         await hide_contact_button(callback, manager)
     if manager.dialog_data.get(REVIEWING):
@@ -114,7 +116,7 @@ async def on_save(callback: CallbackQuery, _button: Button, manager: DialogManag
         await refuse(callback, t("registration.incomplete"))
         return
     await store.commit()
-    await callback.message.answer(
+    await button_message(callback).answer(
         t("registration.saved", name=organisation.name, bin=organisation.bin)
     )
     # The card takes the registration's place on the stack, above the main menu.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import Router
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
@@ -94,7 +95,7 @@ async def on_role(callback: CallbackQuery, _w: Any, manager: DialogManager, item
     await manager.switch_to(S.list)
 
 
-def roles_dialog() -> Dialog:
+def roles_dialog() -> Router:
     dialog = Dialog(
         Window(
             Tr("roles.list"),

@@ -14,6 +14,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.narrowing import widget_id
 from bot.dialogs.states import SettingsMenu
 from delivery.outbox import Category
 from delivery.preferences import preferences, switch
@@ -41,8 +42,9 @@ async def settings_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
 
 async def on_switch(_callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     data = manager.middleware_data
-    on = button.widget_id.startswith(ON_PREFIX)
-    category = Category(button.widget_id.removeprefix(ON_PREFIX if on else OFF_PREFIX))
+    pressed = widget_id(button)
+    on = pressed.startswith(ON_PREFIX)
+    category = Category(pressed.removeprefix(ON_PREFIX if on else OFF_PREFIX))
     await switch(data["store"], data["person"], category, on=on)
     await data["store"].commit()
 

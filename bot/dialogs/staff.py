@@ -11,7 +11,7 @@ from typing import Any
 
 from aiogram import F
 from aiogram.types import CallbackQuery
-from aiogram_dialog import Data, Dialog, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog import Data, Dialog, DialogManager, ShowMode, StartMode, SubManager, Window
 from aiogram_dialog.widgets.kbd import (
     Button,
     Cancel,
@@ -25,6 +25,7 @@ from aiogram_dialog.widgets.kbd import (
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of, toast
+from bot.dialogs.narrowing import start_value
 from bot.dialogs.states import Consent, MainMenu, Staff
 from bot.handlers.staff import TOKEN_KEY, decide_and_tell, display_name, join_by_invite
 from domain.text_input import plain_id
@@ -53,7 +54,7 @@ def _local(manager: DialogManager, instant, fmt: str) -> str:
 async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     t = texts_of(dialog_manager)
     person = _mw(dialog_manager, "person")
-    organisation_id = dialog_manager.start_data[ORGANISATION_KEY]
+    organisation_id = start_value(dialog_manager, ORGANISATION_KEY)
     try:
         overview = await staff.staff_overview(
             _mw(dialog_manager, "store"),
@@ -110,7 +111,7 @@ async def _refuse(callback: CallbackQuery, manager: DialogManager, error: StaffE
     await refuse(callback, texts_of(manager)(error.code))
 
 
-async def on_member_chosen(callback: CallbackQuery, _w, manager: DialogManager, item: str) -> None:
+async def on_member_chosen(callback: CallbackQuery, _w, manager: DialogManager, item: int) -> None:
     if plain_id(item) is None:
         return
     manager.dialog_data[MEMBER_KEY] = plain_id(item)
@@ -123,7 +124,7 @@ async def _member_action(callback: CallbackQuery, manager: DialogManager, action
         await action(
             store,
             _mw(manager, "person"),
-            manager.start_data[ORGANISATION_KEY],
+            start_value(manager, ORGANISATION_KEY),
             manager.dialog_data.get(MEMBER_KEY, 0),
         )
     except StaffError as error:
@@ -151,7 +152,7 @@ async def on_create_invite(
         invite = await staff.create_invite(
             store,
             _mw(manager, "person"),
-            manager.start_data[ORGANISATION_KEY],
+            start_value(manager, ORGANISATION_KEY),
             _mw(manager, "clock").now(),
         )
     except StaffError as error:
@@ -171,7 +172,7 @@ async def on_revoke(callback: CallbackQuery, _w, manager: DialogManager, item: s
         revoked = await staff.revoke_invite(
             store,
             _mw(manager, "person"),
-            manager.start_data[ORGANISATION_KEY],
+            start_value(manager, ORGANISATION_KEY),
             plain_id(item) or 0,
             _mw(manager, "clock").now(),
         )
@@ -189,7 +190,7 @@ async def _decide(callback: CallbackQuery, manager: DialogManager, approve: bool
         await decide_and_tell(
             data["store"],
             data["person"],
-            plain_id(manager.item_id) or 0,
+            plain_id(manager.item_id if isinstance(manager, SubManager) else None) or 0,
             approve,
             clock=data["clock"],
             bot=data["bot"],
@@ -213,7 +214,7 @@ async def on_decline(callback: CallbackQuery, _button: Button, manager: DialogMa
 async def join_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     store, clock = _mw(dialog_manager, "store"), _mw(dialog_manager, "clock")
     try:
-        found = await staff.peek_invite(store, dialog_manager.start_data[TOKEN_KEY], clock.now())
+        found = await staff.peek_invite(store, start_value(dialog_manager, TOKEN_KEY), clock.now())
     except StaffError as error:
         return {
             "organisation": "",
@@ -237,7 +238,7 @@ async def on_consent_result(_start_data: Data, result: Any, manager: DialogManag
         await join_by_invite(
             data["store"],
             person,
-            manager.start_data[TOKEN_KEY],
+            start_value(manager, TOKEN_KEY),
             clock=data["clock"],
             bot=data["bot"],
             translator=data["translator"],

@@ -6,7 +6,7 @@ shown and again when Apply is pressed; a topic id from a button is never trusted
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import F
@@ -121,7 +121,7 @@ async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
         )
     except topics.NoOrganisation:
         page = None
-    else:
+    if page is not None:
         # Kept within the pages that exist, so ◀️ works at once after the list shrank.
         data[PAGE] = page.page
     alerts = person is not None and await store.people.notifies_new_topics(person.telegram_id)
@@ -198,7 +198,8 @@ def _local(clock: Clock, moment: datetime) -> str:
 
 def _utc_offset(clock: Clock, moment: datetime) -> str:
     """The zone's offset at that moment, as UTC+5; minutes only where a zone has them."""
-    minutes = int(moment.astimezone(clock.zone).utcoffset().total_seconds()) // 60
+    offset = moment.astimezone(clock.zone).utcoffset() or timedelta()  # aware: never None
+    minutes = int(offset.total_seconds()) // 60
     hours, rest = divmod(abs(minutes), 60)
     sign = "-" if minutes < 0 else "+"
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")

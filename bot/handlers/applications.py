@@ -13,6 +13,7 @@ from bot.dialogs.states import ApplicationForm, MyApplications
 from bot.i18n import Texts, Translator
 from bot.notifications import notify
 from bot.settings import Settings
+from domain.lookup import found
 from grants.applications import Policy
 from registry.staff import active_organisation_id
 from storage.repositories.people import PersonView
@@ -49,7 +50,7 @@ async def notify_status_change(
     application = await store.applications.get(application_id)
     if application is None:
         return 0
-    topic = await store.topics.get(application.topic_id)
+    topic = found(await store.topics.get(application.topic_id), application.topic_id)
     told = 0
     for member in await store.memberships.members(application.organisation_id):
         if member.person_id == except_person_id:

@@ -21,7 +21,7 @@ from bot.i18n import Texts
 from bot.settings import Settings
 from console.roles import OPERATOR_ROLES, Forbidden, acting_as, may
 from delivery import broadcasts
-from storage.models import BroadcastStatus
+from domain.statuses import BroadcastStatus
 from storage.repositories.broadcasts import BroadcastView
 from storage.repositories.people import PersonView
 from storage.store import Store

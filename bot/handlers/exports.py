@@ -14,6 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callback_answers import answer_once
 from bot.clock import Clock
+from bot.events import pressed_on
 from bot.i18n import Texts
 from bot.settings import Settings
 from console.exports import (
@@ -118,7 +119,10 @@ async def on_choice(
         await answer_once(callback, t.label("export.forbidden"), alert=True)
         return
     await answer_once(callback)
-    await _send(callback.message, kind=kind, fmt=fmt, filters=ExportFilters(), store=store,
+    message = pressed_on(callback)
+    if message is None:  # the menu's message is gone: nowhere to answer
+        return
+    await _send(message, kind=kind, fmt=fmt, filters=ExportFilters(), store=store,
                 person=person, settings=settings, t=t, clock=clock)  # fmt: skip
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
@@ -12,6 +12,7 @@ from bot.callback_answers import answer_once
 from bot.callbacks import LanguageChoice
 from bot.commands import CommandMenus, refresh_person_commands
 from bot.dialogs.states import MainMenu
+from bot.events import pressed_on
 from bot.i18n import Texts
 from bot.locale_codes import SUPPORTED_LOCALES
 from bot.settings import Settings
@@ -29,7 +30,7 @@ def language_keyboard(t: Texts) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def send_language_picker(message: Message, t: Texts) -> None:
+async def send_language_picker(message: Message | InaccessibleMessage, t: Texts) -> None:
     await message.answer(t("language.prompt"), reply_markup=language_keyboard(t))
 
 
@@ -60,12 +61,13 @@ async def on_language_chosen(
     # The dialog renders with this same object, so the menu follows at once.
     t.locale = callback_data.code
     await answer_once(callback)
-    if callback.message is not None:
-        await callback.message.edit_text(
+    message = pressed_on(callback)
+    if message is not None:
+        await message.edit_text(
             t("language.chosen", language=t.label(f"language.name.{callback_data.code}"))
         )
         if first_choice:
-            await callback.message.answer(t("start.greeting"))
+            await message.answer(t("start.greeting"))
     # A language change is a fresh start: the old stack's texts were in the old language.
     # SEND, not edit: the picker message now says which language was chosen.
     await dialog_manager.start(MainMenu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)

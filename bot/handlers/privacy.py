@@ -13,13 +13,14 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager
 
 from bot.callback_answers import answer_once
 from bot.clock import Clock
 from bot.commands import refresh_person_commands
+from bot.events import pressed_on, sender
 from bot.i18n import Texts
 from registry import privacy
 from storage.repositories.people import PersonView
@@ -50,7 +51,9 @@ def _rights(t: Texts, *, consented: bool) -> InlineKeyboardBuilder:
     return builder
 
 
-async def send_privacy_notice(message: Message, t: Texts, person: PersonView | None) -> None:
+async def send_privacy_notice(
+    message: Message | InaccessibleMessage, t: Texts, person: PersonView | None
+) -> None:
     """The consent text, who to contact, and the rights as buttons (and "I agree",
     for someone who has not agreed yet)."""
     consented = person is not None and person.consented
@@ -81,7 +84,7 @@ async def on_privacy_command(message: Message, t: Texts, person: PersonView | No
 
 
 async def on_my_data_command(message: Message, store: Store, t: Texts) -> None:
-    await send_export(message, store, message.from_user.id, t)
+    await send_export(message, store, sender(message).id, t)
 
 
 async def on_delete_me_command(message: Message, t: Texts) -> None:
@@ -98,26 +101,27 @@ async def on_privacy_button(
     clock: Clock,
 ) -> None:
     action = callback_data.action
+    message = pressed_on(callback)
     if action == "agree":
         await answer_once(callback)
         user = callback.from_user
         await privacy.give_consent(store, user.id, user.full_name, user.username, clock.now())
         await store.commit()
-        if callback.message is not None:
-            await callback.message.edit_text(
+        if message is not None:
+            await message.edit_text(
                 f"{t('privacy.consent_given')}\n\n{t('privacy.contact')}",
                 reply_markup=_rights(t, consented=True).as_markup(),
             )
-    elif action == "export" and callback.message is not None:
+    elif action == "export" and message is not None:
         await answer_once(callback)
-        await send_export(callback.message, store, callback.from_user.id, t)
-    elif action == "erase" and callback.message is not None:
+        await send_export(message, store, callback.from_user.id, t)
+    elif action == "erase" and message is not None:
         await answer_once(callback)
-        await ask_to_erase(callback.message, t)
+        await ask_to_erase(message, t)
     elif action == "erase_no":
         await answer_once(callback)
-        if callback.message is not None:
-            await callback.message.edit_text(t("privacy.erase_kept"))
+        if message is not None:
+            await message.edit_text(t("privacy.erase_kept"))
     elif action == "erase_yes":
         await erase(callback, store, t, state, dialog_manager)
     else:
@@ -141,8 +145,9 @@ async def erase(
     await privacy.erase_person(store, telegram_id)
     await store.commit()
     await answer_once(callback)
-    if callback.message is not None:
-        await callback.message.edit_text(t("privacy.erased"))
+    message = pressed_on(callback)
+    if message is not None:
+        await message.edit_text(t("privacy.erased"))
     if person is not None and person.roles:
         # Their roles went with their data: so do the staff commands in their chat.
         data = dialog_manager.middleware_data

@@ -12,10 +12,12 @@ from bot.callback_answers import answer_once
 from bot.callbacks import JoinDecision
 from bot.clock import Clock
 from bot.dialogs.states import MainMenu, Staff
+from bot.events import pressed_on
 from bot.handlers.language import send_language_picker
 from bot.i18n import Texts, Translator
 from bot.notifications import notify
 from bot.settings import Settings
+from domain.lookup import found
 from domain.text_input import shown_name
 from registry import staff
 from registry.staff import INVITE_PREFIX, StaffError
@@ -97,7 +99,7 @@ async def on_invite_link(
     settings: Settings,
     dialog_manager: DialogManager,
 ) -> None:
-    token = command.args.removeprefix(INVITE_PREFIX)
+    token = (command.args or "").removeprefix(INVITE_PREFIX)  # "": an unknown invite
     if person.locale is None:
         # The picker's answer leads to the menu; the link works again once a language is set.
         await message.answer(t("staff.invite_language_first"))
@@ -146,7 +148,9 @@ async def decide_and_tell(
     """
     request = await staff.decide_join_request(store, owner, request_id, approve, clock.now())
     await store.commit()
-    organisation = await store.organisations.get(request.organisation_id)
+    organisation = found(
+        await store.organisations.get(request.organisation_id), request.organisation_id
+    )
     requester = await store.people.get(request.telegram_id)
     locale = (requester.locale if requester else None) or settings.default_locale
     key = "staff.request_approved" if approve else "staff.request_declined"
@@ -185,8 +189,9 @@ async def on_join_decision(
         return
     key = "staff.owner_approved" if callback_data.approve else "staff.owner_declined"
     name = display_name(request.full_name, None)
-    if callback.message is not None:
-        await callback.message.edit_text(t(key, name=name, organisation=organisation))
+    message = pressed_on(callback)
+    if message is not None:
+        await message.edit_text(t(key, name=name, organisation=organisation))
     await answer_once(callback)
 
 

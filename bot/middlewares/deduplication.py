@@ -33,7 +33,7 @@ from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from storage.models import UpdateStatus
+from domain.statuses import UpdateStatus
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -154,6 +154,8 @@ class UpdateDeduplication(BaseMiddleware):
 
     async def _renew(self, claim: UpdateClaim) -> None:
         handled = claim.handled
+        if handled is None:  # not renewing
+            return
         while not handled.is_set():
             try:
                 async with self._sessions() as session:

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import Message
+from aiogram.types import Message, TelegramObject
 from aiogram_dialog.utils import REPLY_CALLBACK_SYMBOLS
 
 
@@ -39,10 +39,12 @@ class CutInvisibleEndings(BaseMiddleware):
 
     async def __call__(
         self,
-        handler: Callable[[Message, dict[str, Any]], Awaitable[Any]],
-        event: Message,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        if not isinstance(event, Message):  # registered for messages only
+            return await handler(event, data)
         if event.text:
             text = without_invisible_ending(event.text)
             if text != event.text:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import Message
+from aiogram.types import Message, TelegramObject
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +24,12 @@ class SkipSenderless(BaseMiddleware):
 
     async def __call__(
         self,
-        handler: Callable[[Message, dict[str, Any]], Awaitable[Any]],
-        event: Message,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        if not isinstance(event, Message):  # registered for messages only
+            return await handler(event, data)
         if event.from_user is None:
             log.debug("a message with no sender skipped", extra={"chat_type": event.chat.type})
             return None

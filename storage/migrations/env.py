@@ -29,7 +29,10 @@ def _configure(connection: Connection) -> None:
 
 
 async def _run_online() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic's config has no sqlalchemy.url")
+    engine = create_engine(url)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_configure)

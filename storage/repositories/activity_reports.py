@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
+from domain.statuses import ReportStatus
 from domain.text_input import shown_name
-from storage.models import ActivityProject, ActivityReport, Person, ReportStatus
+from storage.models import ActivityProject, ActivityReport, Person
 
 REPORT_NUMBER_FIELDS = (
     "total_beneficiaries",
@@ -115,6 +117,8 @@ class ActivityReportRepository:
     async def _touch(self, report_id: int, person_id: int, when: datetime) -> ActivityReport:
         # Set explicitly: the column's onupdate would use the wall clock, not the bot's.
         row = await self._session.get(ActivityReport, report_id)
+        if row is None:
+            raise LookupError(report_id)
         row.updated_by = person_id
         row.updated_at = when
         # An unchanged value would leave the column out of the UPDATE, and onupdate would win.
@@ -195,12 +199,14 @@ class ActivityReportRepository:
         )
         return report_view(row) if row else None
 
-    async def names(self, person_ids: set[int]) -> dict[int, str | None]:
-        """What to call each person in "edited by": their name, else @username, else None."""
-        if not person_ids:
+    async def names(self, person_ids: Iterable[int | None]) -> dict[int | None, str | None]:
+        """What to call each person in "edited by": their name, else @username, else
+        None. Keyed by the optional ids of the rows, so no id (None) simply has none."""
+        wanted = {person_id for person_id in person_ids if person_id is not None}
+        if not wanted:
             return {}
         rows = await self._session.execute(
-            select(Person.id, Person.full_name, Person.username).where(Person.id.in_(person_ids))
+            select(Person.id, Person.full_name, Person.username).where(Person.id.in_(wanted))
         )
         return {
             person_id: shown_name(full_name) or (f"@{username}" if username else None)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.application_status import ApplicationStatus, ensure_transition
 from storage.models import Application, ApplicationEvent, Organisation, Person, ReferenceCounter
+from storage.results import rows_affected
 
 # Fields an applicant writes, in the order the dialog asks for them.
 APPLICATION_FIELDS = (
@@ -35,7 +38,7 @@ class ApplicationView:
     organisation_id: int
     organisation_name: str
     topic_id: int
-    status: str
+    status: ApplicationStatus
     reference: str | None
     title: str | None
     problem: str | None
@@ -63,8 +66,8 @@ class ApplicationView:
 
 @dataclass(frozen=True, slots=True)
 class ApplicationEventView:
-    from_status: str | None
-    to_status: str
+    from_status: ApplicationStatus | None
+    to_status: ApplicationStatus
     at: datetime
     by_name: str | None
     note: str | None
@@ -109,7 +112,7 @@ class ApplicationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def _select(self):
+    def _select(self) -> Select[Application, str, str | None, str | None]:
         return (
             select(Application, Organisation.name, Person.full_name, _Submitter.full_name)
             .join(Organisation, Organisation.id == Application.organisation_id)
@@ -132,7 +135,7 @@ class ApplicationRepository:
         return [_view(*row) for row in rows]
 
     async def count_for_topic(
-        self, organisation_id: int, topic_id: int, statuses: tuple[str, ...]
+        self, organisation_id: int, topic_id: int, statuses: Collection[ApplicationStatus]
     ) -> int:
         return (
             await self._session.scalar(
@@ -149,7 +152,7 @@ class ApplicationRepository:
         row = Application(
             organisation_id=organisation_id,
             topic_id=topic_id,
-            status="draft",
+            status=ApplicationStatus.DRAFT,
             created_by=person_id,
             updated_by=person_id,
         )
@@ -157,14 +160,17 @@ class ApplicationRepository:
         await self._session.flush()
         self._session.add(
             ApplicationEvent(
-                application_id=row.id, from_status=None, to_status="draft", by=person_id
+                application_id=row.id,
+                from_status=None,
+                to_status=ApplicationStatus.DRAFT,
+                by=person_id,
             )
         )
         await self._session.flush()
         return row.id
 
     async def set_fields(
-        self, application_id: int, person_id: int, when: datetime, **values
+        self, application_id: int, person_id: int, when: datetime, **values: Any
     ) -> None:
         unknown = set(values) - set(APPLICATION_FIELDS) - set(ATTACHMENT_FIELDS)
         if unknown:
@@ -181,25 +187,27 @@ class ApplicationRepository:
         self,
         application_id: int,
         *,
-        expected: str,
-        target: str,
+        expected: ApplicationStatus,
+        target: ApplicationStatus,
         person_id: int | None,
         when: datetime,
         note: str | None = None,
-        **values,
+        **values: Any,
     ) -> bool:
         """Compare-and-set: only one of two racing changes wins; False for the loser.
 
         A move the status rules don't allow raises InvalidTransition: the callers
         check it first, and this keeps a new caller from writing one by mistake.
         """
-        ensure_transition(ApplicationStatus(expected), ApplicationStatus(target))
+        # Members already; a value from a form or a test ("submitted") becomes one.
+        expected, target = ApplicationStatus(expected), ApplicationStatus(target)
+        ensure_transition(expected, target)
         result = await self._session.execute(
             update(Application)
             .where(Application.id == application_id, Application.status == expected)
             .values(status=target, status_changed_at=when, **values)
         )
-        if result.rowcount != 1:
+        if rows_affected(result) != 1:
             return False
         self._session.add(
             ApplicationEvent(
@@ -216,7 +224,7 @@ class ApplicationRepository:
 
     async def next_reference_sequence(self, year: int) -> int:
         """The next number of the year, atomic on SQLite and PostgreSQL alike."""
-        dialect = self._session.bind.dialect.name
+        dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = (
             insert(ReferenceCounter)
@@ -230,7 +238,7 @@ class ApplicationRepository:
 
     async def delete_draft(self, application_id: int) -> bool:
         row = await self._session.get(Application, application_id)
-        if row is None or row.status != "draft":
+        if row is None or row.status != ApplicationStatus.DRAFT:
             return False
         await self._session.delete(row)
         await self._session.flush()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AwardApplication, AwardRound, AwardRoundStatus, Organisation
+from domain.statuses import AwardRoundStatus
+from storage.models import AwardApplication, AwardRound, Organisation
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,7 @@ class AwardRepository:
         row.status = status
         await self._session.flush()
 
-    def _select_applications(self):
+    def _select_applications(self) -> Select[AwardApplication, Organisation]:
         return select(AwardApplication, Organisation).join(
             Organisation, Organisation.id == AwardApplication.organisation_id
         )
@@ -164,21 +165,21 @@ class AwardRepository:
     async def applications(
         self, round_id: int | None = None, *, region: str | None = None, year: int | None = None
     ) -> list[AwardApplicationView]:
-        query = self._select_applications().join(
-            AwardRound, AwardRound.id == AwardApplication.round_id
+        query = (
+            select(AwardApplication, Organisation, AwardRound.opens_at)
+            .join(Organisation, Organisation.id == AwardApplication.organisation_id)
+            .join(AwardRound, AwardRound.id == AwardApplication.round_id)
         )
         if round_id is not None:
             query = query.where(AwardApplication.round_id == round_id)
         if region:
             query = query.where(Organisation.region == region)
         rows = await self._session.execute(
-            query.order_by(
-                AwardRound.opens_at, AwardApplication.submitted_at, AwardApplication.id
-            ).add_columns(AwardRound.opens_at)
+            query.order_by(AwardRound.opens_at, AwardApplication.submitted_at, AwardApplication.id)
         )
         return [
-            _application_view(row, organisation)
-            for row, organisation, opens_at in rows
+            _application_view(application, organisation)
+            for application, organisation, opens_at in rows
             if year is None or opens_at.year == year
         ]
 
@@ -219,7 +220,7 @@ class AwardRepository:
         return view, created
 
     async def set_winner(
-        self, application_id: int, winner: bool, person_id: int, when: datetime
+        self, application_id: int, winner: bool, person_id: int | None, when: datetime
     ) -> None:
         row = await self._session.get(AwardApplication, application_id)
         if row is None:

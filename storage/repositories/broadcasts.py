@@ -10,21 +10,21 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.application_status import ApplicationStatus
+from domain.statuses import BroadcastStatus, DeliveryStatus, ReportStatus
 from storage.models import (
     ActivityReport,
     Application,
     Broadcast,
-    BroadcastStatus,
     Delivery,
     DeliveryOptOut,
-    DeliveryStatus,
     Membership,
     Organisation,
     OrganisationArea,
     Person,
-    ReportStatus,
     RoleGrant,
 )
+from storage.results import rows_affected
 
 ANNOUNCEMENTS = "announcements"  # delivery.outbox.Category.ANNOUNCEMENTS
 MEMBER_ROLES = ("owner", "member")
@@ -131,7 +131,7 @@ class BroadcastRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)
+        return bool(rows_affected(result))
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         await self._session.execute(
@@ -151,7 +151,7 @@ class BroadcastRepository:
             .values(status=to_status)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return rows_affected(result)
 
     async def audience(self, segment: dict[str, Any]) -> list[tuple[int, str | None]]:
         """(telegram id, locale) of the people a segment reaches, without those who
@@ -193,7 +193,7 @@ class BroadcastRepository:
                     Organisation.id.in_(
                         select(Application.organisation_id).where(
                             Application.topic_id.in_([int(v) for v in values]),
-                            Application.status == "draft",
+                            Application.status == ApplicationStatus.DRAFT,
                         )
                     )
                 )

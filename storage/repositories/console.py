@@ -3,17 +3,18 @@ interest, scores and decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.application_status import ApplicationStatus
+from domain.statuses import AssignmentStatus, DecisionOutcome
 from storage.models import (
     Application,
-    AssignmentStatus,
     Decision,
-    DecisionOutcome,
     ExpertAssignment,
     ExpertConflict,
     GrantTopic,
@@ -23,6 +24,7 @@ from storage.models import (
     RoleGrant,
     Score,
 )
+from storage.results import rows_affected
 
 CRITERIA = ("relevance", "feasibility", "budget", "impact", "capacity")
 
@@ -122,7 +124,7 @@ class ConsoleRepository:
 
     # -- queues ---------------------------------------------------------------------
 
-    async def topics_with(self, statuses: tuple[str, ...]) -> list[TopicCount]:
+    async def topics_with(self, statuses: Collection[ApplicationStatus]) -> list[TopicCount]:
         """Topics that have applications in these statuses, with how many."""
         rows = await self._session.execute(
             select(GrantTopic.id, GrantTopic.code, func.count(Application.id))
@@ -133,7 +135,9 @@ class ConsoleRepository:
         )
         return [TopicCount(topic_id, code, count) for topic_id, code, count in rows]
 
-    async def queue(self, topic_id: int, statuses: tuple[str, ...]) -> list[QueueItem]:
+    async def queue(
+        self, topic_id: int, statuses: Collection[ApplicationStatus]
+    ) -> list[QueueItem]:
         rows = await self._session.execute(
             select(Application, Organisation.name)
             .join(Organisation, Organisation.id == Application.organisation_id)
@@ -221,7 +225,7 @@ class ConsoleRepository:
             .where(
                 ExpertAssignment.expert_id == expert_id,
                 ExpertAssignment.status == AssignmentStatus.ACTIVE,
-                Application.status == "under_review",
+                Application.status == ApplicationStatus.UNDER_REVIEW,
             )
             .order_by(ExpertAssignment.assigned_at, Application.id)
         )
@@ -237,7 +241,7 @@ class ConsoleRepository:
             )
             .values(status=AssignmentStatus.CONFLICT)
         )
-        return result.rowcount == 1
+        return rows_affected(result) == 1
 
     # -- conflicts of interest -----------------------------------------------------
 
@@ -276,7 +280,12 @@ class ConsoleRepository:
         return _score(row) if row else None
 
     async def save_score(
-        self, application_id: int, expert_id: int, marks: dict[str, int], comment: str, when
+        self,
+        application_id: int,
+        expert_id: int,
+        marks: dict[str, int],
+        comment: str,
+        when: datetime,
     ) -> None:
         row = await self._session.scalar(
             select(Score).where(
@@ -345,4 +354,4 @@ class ConsoleRepository:
             .where(Decision.application_id == application_id, Decision.revealed_at.is_(None))
             .values(revealed_at=when)
         )
-        return result.rowcount == 1
+        return rows_affected(result) == 1

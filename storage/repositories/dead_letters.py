@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DeadLetter
+from storage.results import rows_affected
 
 
 class DeadLetterRepository:
@@ -26,7 +27,7 @@ class DeadLetterRepository:
         received_at: datetime,
     ) -> bool:
         """True when this update is new here; False for a copy of one already kept."""
-        dialect = self._session.bind.dialect.name
+        dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         result = await self._session.execute(
             insert(DeadLetter)
@@ -40,7 +41,7 @@ class DeadLetterRepository:
             )
             .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
         )
-        return result.rowcount == 1
+        return rows_affected(result) == 1
 
     async def recent(self, limit: int = 50) -> list[DeadLetter]:
         rows = await self._session.scalars(
@@ -52,4 +53,4 @@ class DeadLetterRepository:
         result = await self._session.execute(
             delete(DeadLetter).where(DeadLetter.received_at < moment)
         )
-        return result.rowcount or 0
+        return rows_affected(result)

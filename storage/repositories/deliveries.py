@@ -5,25 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.application_status import ApplicationStatus
+from domain.statuses import DeliveryStatus, ReportStatus, TopicStatus
 from storage.models import (
     ActivityReport,
     Application,
     Delivery,
     DeliveryOptOut,
-    DeliveryStatus,
     GrantTopic,
     Membership,
     Organisation,
     OrganisationArea,
     Person,
-    ReportStatus,
-    TopicStatus,
 )
+from storage.results import rows_affected
 
 # Rows the sender has not taken yet (a paused broadcast's included).
 WAITING_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.PAUSED)
@@ -95,9 +96,10 @@ class DeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def _insert(self):
-        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
-        return (postgresql if dialect == "postgresql" else sqlite).insert(Delivery)
+    def _insert(self) -> postgresql.Insert | sqlite.Insert:
+        if self._session.get_bind().dialect.name == "postgresql":
+            return postgresql.insert(Delivery)
+        return sqlite.insert(Delivery)
 
     async def add(self, new: NewDelivery) -> int | None:
         """Queue one delivery; None when its dedupe key was planned before."""
@@ -182,9 +184,9 @@ class DeliveryRepository:
             .execution_options(synchronize_session=False)
         )
         rows = (await self._session.execute(statement)).all()
-        return sorted((ClaimedDelivery(*row) for row in rows), key=lambda d: d.id)
+        return sorted((ClaimedDelivery(**row._mapping) for row in rows), key=lambda d: d.id)
 
-    async def _finish(self, delivery: ClaimedDelivery, **values) -> bool:
+    async def _finish(self, delivery: ClaimedDelivery, **values: Any) -> bool:
         """Record an outcome, only if we still hold the row (the lease may have passed)."""
         result = await self._session.execute(
             update(Delivery)
@@ -196,7 +198,7 @@ class DeliveryRepository:
             .values(claim_token=None, lease_until=None, **values)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)
+        return bool(rows_affected(result))
 
     async def mark_sent_many(self, sent: list[tuple[ClaimedDelivery, int]], at: datetime) -> None:
         """mark_sent for many (delivery, message id) pairs in one executemany: a
@@ -205,6 +207,7 @@ class DeliveryRepository:
         if not sent:
             return
         table = Delivery.__table__
+        assert isinstance(table, Table)  # a mapped class's table, typed as any FromClause
         statement = (
             update(table)
             .where(
@@ -274,7 +277,7 @@ class DeliveryRepository:
             .values(recipient=ERASED_RECIPIENT, dedupe_key=None)
             .execution_options(synchronize_session=False)
         )
-        return cancelled.rowcount or 0
+        return rows_affected(cancelled)
 
     async def recipients(self, telegram_ids: set[int]) -> dict[int, Recipient]:
         if not telegram_ids:
@@ -386,7 +389,7 @@ class AudienceRepository:
             .distinct()
             .join(Membership, Membership.person_id == Person.id)
             .join(Application, Application.organisation_id == Membership.organisation_id)
-            .where(Application.topic_id == topic_id, Application.status == "draft")
+            .where(Application.topic_id == topic_id, Application.status == ApplicationStatus.DRAFT)
         )
         return list(rows)
 

@@ -8,15 +8,16 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.statuses import JoinStatus
 from storage.models import (
     Invite,
     JoinRequest,
-    JoinStatus,
     MemberRole,
     Membership,
     Organisation,
     Person,
 )
+from storage.results import rows_affected
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ class MembershipRepository:
             .where(Person.id == person_id, Person.active_organisation_id == organisation_id)
             .values(active_organisation_id=None)
         )
-        return bool(result.rowcount)
+        return bool(rows_affected(result))
 
     async def members(self, organisation_id: int) -> list[MemberView]:
         rows = await self._session.execute(
@@ -187,7 +188,7 @@ class MembershipRepository:
             .where(Invite.id == invite_id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
             .values(used_at=when, used_by=person_id)
         )
-        return result.rowcount == 1
+        return rows_affected(result) == 1
 
     async def revoke_invite(self, organisation_id: int, invite_id: int, when: datetime) -> bool:
         result = await self._session.execute(
@@ -200,7 +201,7 @@ class MembershipRepository:
             )
             .values(revoked_at=when)
         )
-        return result.rowcount == 1
+        return rows_affected(result) == 1
 
     async def open_invites(self, organisation_id: int, now: datetime) -> list[InviteView]:
         rows = await self._session.scalars(
@@ -283,7 +284,7 @@ class MembershipRepository:
             .where(JoinRequest.id == request_id, JoinRequest.status == JoinStatus.PENDING)
             .values(status=status, decided_by=decided_by, decided_at=when)
         )
-        return result.rowcount == 1
+        return rows_affected(result) == 1
 
     # a person's own records, for their data export
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, column, exists, func, select, table, text
 from sqlalchemy.engine import Engine
@@ -80,7 +81,9 @@ class OrganisationRepository:
         row = await self._session.scalar(select(Organisation).where(Organisation.bin == bin_))
         return organisation_view(row) if row else None
 
-    async def add(self, *, areas: tuple[str, ...], search_text: str, **fields) -> OrganisationView:
+    async def add(
+        self, *, areas: tuple[str, ...], search_text: str, **fields: Any
+    ) -> OrganisationView:
         row = Organisation(
             **fields,
             search_text=search_text,
@@ -90,7 +93,9 @@ class OrganisationRepository:
         await self._session.flush()
         return organisation_view(row)
 
-    async def update(self, organisation_id: int, search_text: str | None = None, **fields) -> None:
+    async def update(
+        self, organisation_id: int, search_text: str | None = None, **fields: Any
+    ) -> None:
         row = await self._session.get(Organisation, organisation_id)
         if row is None:
             raise LookupError(organisation_id)

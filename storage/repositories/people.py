@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from storage.models import FsmRecord, JoinRequest, Membership, Person, Role, RoleGrant
+from storage.results import rows_affected
 from storage.types import utcnow
 
 
@@ -117,7 +118,7 @@ class PeopleRepository:
             delete(RoleGrant).where(RoleGrant.person_id == person.id, RoleGrant.role == role)
         )
         await self._session.refresh(person, ["roles"])
-        return bool(result.rowcount)
+        return bool(rows_affected(result))
 
     async def record_consent(
         self,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import GrantTopic, TopicStatus
+from domain.statuses import TopicStatus
+from storage.models import GrantTopic
 
 TOPIC_FIELDS = (
     "code",
@@ -83,7 +85,7 @@ class TopicRepository:
         return topic_view(row) if row else None
 
     async def upsert(
-        self, *, regions: tuple[str, ...], languages: tuple[str, ...], **fields
+        self, *, regions: tuple[str, ...], languages: tuple[str, ...], **fields: Any
     ) -> int:
         row = await self._session.scalar(
             select(GrantTopic).where(GrantTopic.code == fields["code"])

@@ -8,7 +8,9 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ProcessedUpdate, UpdateStatus
+from domain.statuses import UpdateStatus
+from storage.models import ProcessedUpdate
+from storage.results import rows_affected
 
 
 class UpdateClaims:
@@ -33,7 +35,7 @@ class UpdateClaims:
         one process can be running (polling: the earlier one crashed). A fresh
         claim of this very process is the same update still being handled.
         """
-        dialect = self._session.bind.dialect.name
+        dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         inserted = await self._session.execute(
             insert(ProcessedUpdate)
@@ -46,7 +48,7 @@ class UpdateClaims:
             )
             .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
         )
-        if inserted.rowcount == 1:
+        if rows_affected(inserted) == 1:
             return True
         abandoned = ProcessedUpdate.claimed_at < now - lease
         if take_over_other_processes:
@@ -61,7 +63,7 @@ class UpdateClaims:
             )
             .values(claimed_by=process, claimed_at=now)
         )
-        return taken_over.rowcount == 1
+        return rows_affected(taken_over) == 1
 
     async def refresh(self, bot_id: int, update_id: int, now: datetime, *, process: str) -> bool:
         """Renew our claim while we are still handling the update (a heartbeat)."""
@@ -75,7 +77,7 @@ class UpdateClaims:
             )
             .values(claimed_at=now)
         )
-        return result.rowcount == 1
+        return rows_affected(result) == 1
 
     async def status(self, bot_id: int, update_id: int) -> UpdateStatus | None:
         return await self._session.scalar(
@@ -95,4 +97,4 @@ class UpdateClaims:
         result = await self._session.execute(
             delete(ProcessedUpdate).where(ProcessedUpdate.claimed_at < moment)
         )
-        return result.rowcount or 0
+        return rows_affected(result)

@@ -39,6 +39,7 @@ import logging
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.engine import Connection
 
 revision = "0010"
 down_revision = "0009"
@@ -81,7 +82,7 @@ def upgrade() -> None:
         _create_search_index(bind)
 
 
-def _create_search_index(bind) -> None:
+def _create_search_index(bind: Connection) -> None:
     try:
         with bind.begin_nested():
             bind.exec_driver_sql(
