@@ -38,7 +38,10 @@ def normalize_website(raw: str) -> str:
     if "://" not in text:
         # People type "www.ngo.kz"; https is the safe guess today.
         text = "https://" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "a[31mb": an unbalanced bracket reads as a broken IPv6 address
+        raise InvalidWebsite(WebsiteProblem.HOST) from None
     scheme = parts.scheme.lower()
     if scheme not in _ALLOWED_SCHEMES:
         raise InvalidWebsite(WebsiteProblem.SCHEME)

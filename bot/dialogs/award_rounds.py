@@ -120,6 +120,10 @@ def date_input(key: str, next_state) -> MessageInput:
             await message.answer(t("awards.op.date_expected"))
             return
         manager.dialog_data[key] = day.isoformat()
+        if OPENS not in manager.dialog_data:
+            # The closing date reached without an opening one (an old button): ask for it.
+            await manager.switch_to(AwardRounds.opens)
+            return
         await manager.switch_to(next_state)
 
     return MessageInput(on_date, content_types=ContentType.ANY)

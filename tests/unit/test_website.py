@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.website import InvalidWebsite, WebsiteProblem, normalize_website, optional_website
 
@@ -32,6 +34,8 @@ def test_websites_are_normalised(typed: str, stored: str) -> None:
         ("kamkor .kz", WebsiteProblem.SPACES),
         ("https://user:secret@kamkor.kz", WebsiteProblem.CREDENTIALS),
         ("https://kamkor.kz/" + "a" * 2100, WebsiteProblem.TOO_LONG),
+        ("a[31mb", WebsiteProblem.HOST),  # urlsplit's "Invalid IPv6 URL"
+        ("https://[kamkor.kz", WebsiteProblem.HOST),
     ],
 )
 def test_bad_websites_are_refused(typed: str, reason: WebsiteProblem) -> None:
@@ -49,3 +53,12 @@ def test_an_optional_website_is_still_checked() -> None:
     assert optional_website("kamkor.kz") == "https://kamkor.kz"
     with pytest.raises(InvalidWebsite):
         optional_website("kamkor")
+
+
+@given(st.text(max_size=300))
+def test_any_text_is_a_website_or_a_refusal(typed: str) -> None:
+    try:
+        stored = normalize_website(typed)
+    except InvalidWebsite:
+        return
+    assert stored.startswith(("http://", "https://"))
