@@ -61,8 +61,22 @@ async def test_calls_that_overslept_their_slots_are_spaced_again(redis_url):
         sent.append(loop.time())
         return "ok"
 
+    reserved = 0
+    reserve = budget._reserve
+
+    async def counted_reserve(*args, **kwargs):
+        nonlocal reserved
+        wait = await reserve(*args, **kwargs)
+        reserved += 1
+        return wait
+
+    budget._reserve = counted_reserve
+
     async def hold_the_loop():
-        await asyncio.sleep(2.5 / RATE)  # every call has its slot by now, two have gone
+        # Once every call has its slot (not after a guessed delay: a first connection
+        # to Redis may take longer than that), hold the loop while 8 slots go by.
+        while reserved < 12:  # noqa: ASYNC110 (the count has no event)
+            await asyncio.sleep(0.001)
         time.sleep(8 / RATE)  # noqa: ASYNC251  (the point: blocks the loop while 8 slots go by)
 
     try:
