@@ -55,6 +55,8 @@ from tests import seeding
 from tests.conftest import TEST_TOKEN
 from tests.recording_session import RecordingSession
 
+pytestmark = pytest.mark.sqlite_only("each example copies the migrated SQLite template file")
+
 PERSON, OTHER_OWNER = 880001, 880002
 EXAMPLES, SLOW_EXAMPLES = 20, 150
 

@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.website import InvalidWebsite, WebsiteProblem, normalize_website, optional_website
+from domain.website import (
+    MAX_WEBSITE_LENGTH,
+    InvalidWebsite,
+    WebsiteProblem,
+    normalize_website,
+    optional_website,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +68,4 @@ def test_any_text_is_a_website_or_a_refusal(typed: str) -> None:
     except InvalidWebsite:
         return
     assert stored.startswith(("http://", "https://"))
+    assert len(stored) <= MAX_WEBSITE_LENGTH  # what the organisation's column holds
