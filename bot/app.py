@@ -112,7 +112,14 @@ def create_bot(settings: Settings) -> Bot:
         from bot.shared_budget import SharedGlobalBudget
 
         redis = Redis.from_url(settings.redis_url)
-        budget = SharedGlobalBudget(redis, settings.rate_global_per_second, SENDING_METHODS)
+        limits = RateLimits.from_settings(settings)
+        budget = SharedGlobalBudget(
+            redis,
+            limits.global_per_second,
+            SENDING_METHODS,
+            window_calls=limits.window_calls,
+            window_seconds=limits.window_seconds,
+        )
         bot.session.middleware(budget)
     # After every wait for a turn (the limiter's, Redis'): an outbox row whose lease
     # ran short meanwhile is given back, not sent twice.

@@ -93,3 +93,45 @@ async def test_calls_that_overslept_their_slots_are_spaced_again(redis_url):
     interval = 1 / RATE
     busiest = max(sum(1 for t in sent if start <= t < start + interval) for start in sent)
     assert busiest <= 3, [round(t - sent[0], 3) for t in sent]
+
+
+async def test_calls_that_reach_telegram_bunched_stay_within_its_window(redis_url):
+    """Sends paced evenly when they go can arrive together: here the early ones
+    are slow on the way (a busy process, a slow connection) and the later ones
+    fast, so without the fleet's window guard the first dozen would land at
+    once. Two instances; Telegram's window counted at arrival."""
+    rate, window, calls = 20, 0.5, 10
+    clients = [Redis.from_url(redis_url) for _ in range(2)]
+    key = f"test:global-budget:{uuid.uuid4().hex}"
+    instances = [
+        SharedGlobalBudget(
+            client, rate, SENDING_METHODS, key, window_calls=calls, window_seconds=window
+        )
+        for client in clients
+    ]
+    arrived: list[float] = []
+    loop = asyncio.get_running_loop()
+    started = 0
+
+    async def make_request(_bot, _method):
+        nonlocal started
+        # The k-th call to go takes 0.6 - k/rate seconds to arrive: without a
+        # guard, calls 0..12 all arrive 0.6 s after the first went.
+        delay = max(0.0, 0.6 - started / rate)
+        started += 1
+        await asyncio.sleep(delay)
+        arrived.append(loop.time())
+        return "ok"
+
+    try:
+        await asyncio.gather(
+            *(instances[n % 2](make_request, None, SendMessage()) for n in range(40))
+        )
+    finally:
+        for client in clients:
+            await client.aclose()
+    assert len(arrived) == 40
+    arrived.sort()
+    busiest = max(sum(1 for t in arrived if start <= t < start + window) for start in arrived)
+    assert busiest <= calls, busiest
+    assert sum(instance.held for instance in instances) > 0  # the guard, not luck, kept it
