@@ -20,7 +20,7 @@ __pydantic_fields__
 __pydantic_extra_info__
 
 # Python protocols and library hooks.
-__call__  # bot/i18n.py: the translator is called, t(key, ...)
+__call__  # core/i18n.py: the translator is called, t(key, ...)
 _do_submit_job  # scheduler/clock.py: APScheduler's executor hook
 set_state  # storage/fsm.py: aiogram's BaseStorage interface
 set_data  # likewise
@@ -62,7 +62,7 @@ MY_REGION  # grants/topics.py: TopicFilter, chosen by value from a button
 retried  # delivery/sender.py: counted through getattr by outcome
 
 # Called by tests only, on purpose.
-placeholders  # bot/i18n.py: the catalog tests compare placeholders across languages
+placeholders  # core/i18n.py: the catalog tests compare placeholders across languages
 downgrade  # storage/migrate.py: the migration stairway tests and bench/explain.py
 recent  # storage/repositories/dead_letters.py: the dead-letter tests read the table
 restart_bot  # bot/local_world.py: the end-to-end tests' crash and restart

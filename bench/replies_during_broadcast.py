@@ -27,9 +27,9 @@ from aiogram.enums import ParseMode
 
 from bench import figures
 from bench.databases import scratch_database
-from bot.clock import Clock
-from bot.i18n import Translator
-from bot.settings import Settings
+from core.clock import Clock
+from core.i18n import Translator
+from core.settings import Settings
 from delivery.outbox import enqueue_broadcast
 from delivery.rate_limit import LastMomentCheck, RateLimiter, RateLimitMiddleware, RateLimits
 from delivery.sender import DeliveryEngine

@@ -15,7 +15,6 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram_dialog import setup_dialogs
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
 from bot.commands import CommandMenus
 from bot.dialogs import intent_ids
 from bot.dialogs.application_form import application_form_dialog
@@ -64,7 +63,6 @@ from bot.handlers import (
 from bot.handlers import (
     settings as settings_handlers,
 )
-from bot.i18n import Translator
 from bot.inflight import InFlightUpdates
 from bot.metrics import SendMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares.database import DatabaseSessionMiddleware, RememberDialogStateReads
@@ -73,7 +71,9 @@ from bot.middlewares.flood import FloodControl
 from bot.middlewares.invisible_endings import CutInvisibleEndings
 from bot.middlewares.people import PersonMiddleware
 from bot.middlewares.senderless import SkipSenderless
-from bot.settings import TELEGRAM_API_URL, Settings
+from core.clock import Clock
+from core.i18n import Translator
+from core.settings import TELEGRAM_API_URL, Settings
 from delivery.flush import DeliveryFlushMiddleware
 from delivery.rate_limit import (
     SENDING_METHODS,

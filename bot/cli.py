@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from bot.log_format import configure_logging
-from bot.settings import Settings
+from core.settings import Settings
 
 EXIT_CONFIG = 2
 
@@ -70,8 +70,8 @@ def _migrate(args: argparse.Namespace) -> None:
 
 
 def _topics(args: argparse.Namespace) -> None:
-    from bot.clock import Clock
     from bot.runner import StartupError, open_database
+    from core.clock import Clock
     from grants.topic_files import TopicFileError, dump_topics, import_topics
     from storage.engine import create_session_factory
     from storage.store import Store
@@ -112,9 +112,9 @@ def _topics(args: argparse.Namespace) -> None:
 
 
 def _admin(args: argparse.Namespace) -> None:
-    from bot.clock import Clock
     from bot.runner import StartupError, open_database
     from console import roles
+    from core.clock import Clock
     from storage.engine import create_session_factory
     from storage.store import Store
 
@@ -150,11 +150,11 @@ def _admin(args: argparse.Namespace) -> None:
 def _export(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from bot.clock import Clock
-    from bot.i18n import Translator
     from bot.runner import StartupError, open_database
     from console.exports import ExportError, ExportFilters, ExportFormat, ExportKind, export
     from console.roles import COMMAND_LINE
+    from core.clock import Clock
+    from core.i18n import Translator
     from storage.engine import create_session_factory
     from storage.store import Store
 

@@ -14,9 +14,9 @@ from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeChat
 
 from bot.api_failures import API_FAILURES, describe, retried_by_caller
-from bot.i18n import Translator
-from bot.settings import Settings
 from console.roles import roles_of
+from core.i18n import Translator
+from core.settings import Settings
 from storage.models import Role
 from storage.repositories.people import PersonView
 from storage.store import Store

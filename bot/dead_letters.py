@@ -25,9 +25,9 @@ from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import Translator
-from bot.locale_codes import choose_locale
 from bot.metrics import METRICS, Metrics
+from core.i18n import Translator
+from core.locale_codes import choose_locale
 from domain.dead_letters import (
     Sender,
     error_text,

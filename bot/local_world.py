@@ -11,12 +11,13 @@ import contextlib
 import socket
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 from pydantic import SecretStr
 
-from bot.clock import Clock
 from bot.runner import RunningBot, serve
-from bot.settings import Settings
+from core.clock import Clock
+from core.settings import Settings
 from emulator import Emulator, EmulatorConfig
 
 # What Telegram says to a request that only a bug in the bot sends: a callback
@@ -166,7 +167,9 @@ class LocalWorld:
         done |= bool(await reveal_decisions(sessions, now))
         while (await outbox.drain_once()).claimed:
             done = True
-        await update_broadcasts(outbox)
+        from bot.handlers.broadcast import edit_progress
+
+        await update_broadcasts(outbox, partial(edit_progress, outbox.bot))
         return done
 
     async def stop_bot(self) -> None:

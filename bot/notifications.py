@@ -13,7 +13,7 @@ from __future__ import annotations
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.clock import Clock
+from core.clock import Clock
 from delivery.outbox import (
     AS_SOON_AS_POSSIBLE,
     Kind,

@@ -10,6 +10,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from aiogram import Bot
@@ -25,12 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.api_failures import API_FAILURES, describe, is_transient, retried_by_caller
 from bot.app import Wiring, create_bot, create_dispatcher, create_fsm_storage
-from bot.clock import Clock
 from bot.dead_letters import DeadLetterOffice, DeadLetterRequestHandler, ReadUpdatesOneByOne
+from bot.handlers.broadcast import edit_progress
 from bot.health import Health
-from bot.i18n import Translator
 from bot.metrics import METRICS
-from bot.settings import Settings
+from core.clock import Clock
+from core.i18n import Translator
+from core.settings import Settings
 from delivery.sender import DeliveryEngine
 from scheduler.clock import create_scheduler, stop_scheduler
 from scheduler.jobs import register_delivery_jobs, register_jobs
@@ -193,7 +195,7 @@ async def serve(
     )
     dead_letters = DeadLetterOffice(session_factory, translator, settings.default_locale)
     outbox = DeliveryEngine(bot, session_factory, translator, settings, clock)
-    register_delivery_jobs(scheduler, outbox, clock.now)
+    register_delivery_jobs(scheduler, outbox, clock.now, partial(edit_progress, bot))
     try:
         await introduce_bot(bot, settings)
         first_round = wiring.menus.publish_at_start_up(

@@ -50,11 +50,11 @@ from pathlib import Path
 from typing import TextIO
 
 import grants
-from bot.i18n import Translator
 from bot.local_world import LocalWorld
 from bot.log_format import configure_logging
 from bot.sandbox_labels import ButtonLabels
-from bot.settings import Settings
+from core.i18n import Translator
+from core.settings import Settings
 from emulator import EmulatorConfig, SimulatedUser
 from emulator.config import Faults
 from emulator.users import START_PAYLOAD

@@ -14,7 +14,7 @@ import re
 import string
 from functools import lru_cache
 
-from bot.i18n import Translator
+from core.i18n import Translator
 
 # Longer texts are never button labels; leaving them out keeps matching quick.
 LONGEST_LABEL = 120

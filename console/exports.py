@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 
-from bot.i18n import Texts
 from console.audit import record
 from console.roles import Actor
+from core.i18n import Texts
 from domain.application_status import ApplicationStatus
 from domain.statuses import ReportStatus
 from domain.text_input import InvalidNumber, read_year

@@ -15,8 +15,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.i18n import Translator
+from core.clock import Clock
+from core.i18n import Translator
 from delivery.outbox import SEND_NOW_KEY
 from delivery.rate_limit import Lane
 from delivery.sender import DeliveryEngine

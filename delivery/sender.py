@@ -34,8 +34,8 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.i18n import Translator
+from core.clock import Clock
+from core.i18n import Translator
 from delivery.outbox import KIND_CATEGORY, Kind
 from delivery.rate_limit import CURRENT_LANE, STILL_OURS, Lane, LeaseRanOut
 from domain.deadlines import quiet_hours_defer
@@ -116,7 +116,7 @@ class DeliveryEngine:
     bot: Bot
     session_factory: async_sessionmaker[AsyncSession]
     translator: Translator
-    settings: Any  # bot.settings.Settings
+    settings: Any  # core.settings.Settings
     clock: Clock
     rng: random.Random = field(default_factory=random.Random)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)

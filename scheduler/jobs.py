@@ -5,17 +5,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.i18n import Texts
 from delivery.planner import plan_all
 from delivery.sender import DeliveryEngine
 from domain.lookup import found
 from storage.models import FsmRecord
+from storage.repositories.broadcasts import BroadcastView
 from storage.results import rows_affected
 from storage.store import Store
 from storage.types import utcnow
@@ -212,7 +214,13 @@ async def plan_deliveries(
     return planned
 
 
-async def update_broadcasts(engine: DeliveryEngine) -> int:
+# Shows a broadcast's progress to its operator: (store, translator for the
+# operator's language, the broadcast, now). The bot supplies it (the message is a
+# Telegram message); the scheduler does not import the bot.
+ShowProgress = Callable[[Store, Texts, BroadcastView, datetime], Awaitable[None]]
+
+
+async def update_broadcasts(engine: DeliveryEngine, show_progress: ShowProgress) -> int:
     """Edit each running broadcast's progress message; the final report once nothing remains.
 
     One instance at a time: every instance editing the same message every few
@@ -221,12 +229,11 @@ async def update_broadcasts(engine: DeliveryEngine) -> int:
     async with only_one_instance(engine.session_factory, "update_broadcasts") as first:
         if not first:
             return 0
-        return await _update_broadcasts(engine)
+        return await _update_broadcasts(engine, show_progress)
 
 
-async def _update_broadcasts(engine: DeliveryEngine) -> int:
-    from bot.handlers.broadcast import edit_progress
-    from delivery import broadcasts
+async def _update_broadcasts(engine: DeliveryEngine, show_progress: ShowProgress) -> int:
+    from console import broadcasts
 
     async with engine.session_factory() as session:
         store = Store(session)
@@ -241,11 +248,13 @@ async def _update_broadcasts(engine: DeliveryEngine) -> int:
             operator = await store.people.get(broadcast.created_by)
             locale = (operator.locale if operator else None) or engine.settings.default_locale
             t = engine.translator.for_locale(locale)
-            await edit_progress(engine.bot, store, t, broadcast, now)
+            await show_progress(store, t, broadcast, now)
     return len(active)
 
 
-def register_delivery_jobs(clock: AsyncIOScheduler, engine: DeliveryEngine, now) -> None:
+def register_delivery_jobs(
+    clock: AsyncIOScheduler, engine: DeliveryEngine, now, show_progress: ShowProgress
+) -> None:
     settings = engine.settings
     # Planning runs once at start too, however long the start takes (no misfire
     # limit; a late tick is coalesced into one): a restarted or newly added
@@ -255,7 +264,7 @@ def register_delivery_jobs(clock: AsyncIOScheduler, engine: DeliveryEngine, now)
         update_broadcasts,
         "interval",
         seconds=3,
-        kwargs={"engine": engine},
+        kwargs={"engine": engine, "show_progress": show_progress},
         id="update_broadcasts",
         replace_existing=True,
     )

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Translator
-from bot.settings import Settings
+from core.i18n import Translator
+from core.settings import Settings
 from storage import migrate
 from storage.engine import create_engine, create_session_factory
 from tests import services

@@ -23,7 +23,7 @@ from bot.dialogs.common import Label, Tr, refuse, texts_of, toast
 from bot.dialogs.states import ApplicationForm, MainMenu, MyApplications
 from bot.events import button_message
 from bot.handlers.applications import application_policy, notify_status_change
-from bot.i18n import Html, Texts
+from core.i18n import Html, Texts
 from domain.application_status import ApplicationStatus
 from domain.grants import max_institutional_amount
 from domain.regions import REGIONS

@@ -26,10 +26,10 @@ from bot.dialogs.common import (
 )
 from bot.dialogs.narrowing import step_name
 from bot.dialogs.states import AwardsApply, Registration
-from bot.i18n import Texts
 from bot.screen_fit import clip
 from console import awards
 from console.awards import AwardError
+from core.i18n import Texts
 from domain.areas import AREAS
 from domain.errors import RuleViolation
 from domain.text_input import plain_id

@@ -1,6 +1,6 @@
 """/broadcast: the operator writes an announcement in kk, ru and en, may add a photo or a
 document, picks a segment, sees the recipient count and a preview exactly as a
-recipient gets it (in each language, on a button), and confirms. `delivery.broadcasts`
+recipient gets it (in each language, on a button), and confirms. `console.broadcasts`
 queues it and checks the role."""
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from bot.dialogs.narrowing import multiselect
 from bot.dialogs.states import Broadcast as S
 from bot.events import button_message
 from bot.handlers.broadcast import send_progress
+from console import broadcasts
 from console.roles import OPERATOR_ROLES
-from delivery import broadcasts
 from domain.areas import AREAS
 from domain.regions import REGIONS
 from domain.text_input import InvalidNumber, clean_text, has_visible_character, read_year

@@ -12,8 +12,8 @@ from aiogram_dialog.widgets.kbd import ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
 
 from bot.callback_answers import answer_once
-from bot.i18n import Html, Texts
 from bot.screen_fit import MAX_TEXT, clip, fit_lines, visible_length
+from core.i18n import Html, Texts
 
 
 def texts_of(manager: DialogManager) -> Texts:

@@ -22,10 +22,10 @@ from bot.dialogs.common import LIST_BUDGET, Label, Tr, fit_list, item_list, text
 from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
 from bot.dialogs.inputs import number_refusal
 from bot.dialogs.states import OperatorCompetition as S
-from bot.i18n import Html, Texts
 from console import competition
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
+from core.i18n import Html, Texts
 from domain.application_status import ApplicationStatus
 from domain.text_input import (
     InvalidNumber,

@@ -18,8 +18,8 @@ from aiogram_dialog.widgets.text import Format
 from bot.dialogs.common import WEBSITE_SHOWN, Label, Tr, refuse, texts_of
 from bot.dialogs.filing import money
 from bot.dialogs.states import Directory, MainMenu
-from bot.i18n import Texts
 from bot.screen_fit import clip
+from core.i18n import Texts
 from domain.areas import AREAS
 from domain.regions import REGIONS
 from domain.text_input import clean_text, plain_id

@@ -21,10 +21,10 @@ from bot.dialogs.application_form import answers_block
 from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
 from bot.dialogs.states import ExpertDesk as S
-from bot.i18n import Html
 from console import competition
 from console.competition import ConsoleError
 from console.roles import EXPERT_ROLES, Forbidden
+from core.i18n import Html
 from grants.topics import parse_topic_id
 from storage.repositories.console import CRITERIA
 

@@ -17,12 +17,12 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.clock import Clock
 from bot.dialogs.common import Label, Tr, fit_list, texts_of
 from bot.dialogs.inputs import number_refusal, text_refusal
 from bot.dialogs.states import Filing, MainMenu, Registration
 from bot.events import button_message
-from bot.i18n import Html, Texts
+from core.clock import Clock
+from core.i18n import Html, Texts
 from domain.areas import AREAS
 from domain.errors import RuleViolation
 from domain.lookup import found

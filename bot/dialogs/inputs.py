@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Texts
+from core.i18n import Texts
 from domain.text_input import InvalidNumber, InvalidText, NumberKind, NumberProblem, TextProblem
 
 

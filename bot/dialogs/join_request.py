@@ -12,8 +12,8 @@ from aiogram_dialog import DialogManager
 from bot.dialogs.common import refuse, texts_of
 from bot.events import button_message
 from bot.handlers.staff import display_name, join_request_keyboard
-from bot.i18n import Translator
 from bot.notifications import notify
+from core.i18n import Translator
 from registry.staff import StaffError, request_to_join
 from storage.models import MemberRole
 from storage.repositories.people import PersonView

@@ -19,7 +19,7 @@ from bot.dialogs.common import Label, Tr, fit_list, item_list, refuse, texts_of,
 from bot.dialogs.states import ApplicationForm, MyApplications
 from bot.events import button_message
 from bot.handlers.applications import notify_status_change
-from bot.i18n import Texts
+from core.i18n import Texts
 from domain.application_status import EDITABLE_STATUSES, ApplicationStatus
 from domain.text_input import shown_name
 from grants import applications

@@ -19,11 +19,11 @@ from bot.dialogs.common import Label, Tr, item_list, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
 from bot.dialogs.narrowing import widget_id
 from bot.dialogs.states import OperatorTopics as S
-from bot.i18n import Texts
 from bot.screen_fit import clip
 from console import topics_admin
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
+from core.i18n import Texts
 from domain.statuses import TopicStatus
 from grants.application_form import format_tenge
 from grants.topics import parse_topic_id

@@ -30,7 +30,7 @@ from bot.dialogs.organisation_fields import (
 )
 from bot.dialogs.states import Filing, OrganisationCard, Registration, Staff
 from bot.events import button_message
-from bot.i18n import Html, Texts
+from core.i18n import Html, Texts
 from domain.text_input import shown_name
 from registry import activity
 from registry.forms import EDITABLE_FIELDS

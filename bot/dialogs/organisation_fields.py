@@ -31,8 +31,8 @@ from bot.dialogs.common import WEBSITE_SHOWN, Label, refuse, texts_of, toast
 from bot.dialogs.inputs import number_refusal, text_refusal
 from bot.dialogs.narrowing import multiselect, step_name
 from bot.events import button_message, sender
-from bot.i18n import Texts
 from bot.screen_fit import clip
+from core.i18n import Texts
 from domain.areas import AREAS
 from domain.errors import RuleViolation
 from domain.organisation import LegalForm

@@ -16,9 +16,9 @@ from bot.commands import refresh_person_commands
 from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
 from bot.dialogs.states import RolesAdmin as S
-from bot.i18n import Html
 from console import roles
 from console.roles import ADMIN_ROLES, Forbidden
+from core.i18n import Html
 from domain.text_input import InvalidNumber, read_integer
 from storage.models import Role
 

@@ -16,8 +16,8 @@ from aiogram_dialog.widgets.kbd import Cancel, SwitchTo
 from bot.dialogs.awards import refusal
 from bot.dialogs.common import Label, Tr, fit_list, texts_of
 from bot.dialogs.states import SupportInbox
-from bot.i18n import Texts, Translator
 from console import support
+from core.i18n import Texts, Translator
 from domain.errors import RuleViolation
 from storage.repositories.support import ANSWER, SupportThreadView
 from storage.store import Store

@@ -15,11 +15,11 @@ from aiogram_dialog import Data, Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.clock import Clock
 from bot.dialogs.common import Label, Tr, fit_value, texts_of
 from bot.dialogs.states import ApplicationForm, Filing, MyApplications, Registration, Topics
-from bot.i18n import Html, Texts
-from bot.settings import Settings
+from core.clock import Clock
+from core.i18n import Html, Texts
+from core.settings import Settings
 from domain.deadlines import days_left
 from domain.grants import GRANT_TERMS, GrantType
 from grants import topics

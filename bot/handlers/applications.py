@@ -8,11 +8,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram_dialog import DialogManager, StartMode
 
-from bot.clock import Clock
 from bot.dialogs.states import ApplicationForm, MyApplications
-from bot.i18n import Texts, Translator
 from bot.notifications import notify
-from bot.settings import Settings
+from core.clock import Clock
+from core.i18n import Texts, Translator
+from core.settings import Settings
 from domain.lookup import found
 from grants.applications import Policy
 from registry.staff import active_organisation_id

@@ -8,9 +8,9 @@ from aiogram.types import Message
 from aiogram_dialog import DialogManager, StartMode
 
 from bot.dialogs.states import AwardRounds, AwardsApply
-from bot.i18n import Texts
-from bot.settings import Settings
 from console.roles import OPERATOR_ROLES, may
+from core.i18n import Texts
+from core.settings import Settings
 from registry.staff import active_organisation_id
 from storage.repositories.people import PersonView
 from storage.store import Store

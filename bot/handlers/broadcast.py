@@ -15,12 +15,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram_dialog import DialogManager, StartMode
 
 from bot.callback_answers import answer_once
-from bot.clock import Clock
 from bot.dialogs.states import Broadcast as BroadcastStates
-from bot.i18n import Texts
-from bot.settings import Settings
+from console import broadcasts
 from console.roles import OPERATOR_ROLES, Forbidden, acting_as, may
-from delivery import broadcasts
+from core.clock import Clock
+from core.i18n import Texts
+from core.settings import Settings
 from domain.statuses import BroadcastStatus
 from storage.repositories.broadcasts import BroadcastView
 from storage.repositories.people import PersonView

@@ -14,9 +14,9 @@ from aiogram.types import Message
 from aiogram_dialog import DialogManager, StartMode
 
 from bot.dialogs.states import ExpertDesk, OperatorMenu, RolesAdmin
-from bot.i18n import Texts
-from bot.settings import Settings
 from console.roles import ADMIN_ROLES, EXPERT_ROLES, OPERATOR_ROLES, may
+from core.i18n import Texts
+from core.settings import Settings
 from storage.models import Role
 from storage.repositories.people import PersonView
 

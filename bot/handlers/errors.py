@@ -13,8 +13,8 @@ from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 
 from bot.callback_answers import answer_once
 from bot.dialogs.states import MainMenu
-from bot.i18n import Texts, Translator
-from bot.locale_codes import choose_locale
+from core.i18n import Texts, Translator
+from core.locale_codes import choose_locale
 
 log = logging.getLogger(__name__)
 

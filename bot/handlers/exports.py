@@ -13,10 +13,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callback_answers import answer_once
-from bot.clock import Clock
 from bot.events import pressed_on
-from bot.i18n import Texts
-from bot.settings import Settings
 from console.exports import (
     ExportError,
     ExportFilters,
@@ -26,6 +23,9 @@ from console.exports import (
     parse_request,
 )
 from console.roles import OPERATOR_ROLES, Forbidden, acting_as
+from core.clock import Clock
+from core.i18n import Texts
+from core.settings import Settings
 from storage.repositories.people import PersonView
 from storage.store import Store
 

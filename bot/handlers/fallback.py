@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, ShowMode
 
 from bot.callback_answers import answer_once
-from bot.i18n import Texts
+from core.i18n import Texts
 
 
 async def on_unhandled_message(message: Message, t: Texts, dialog_manager: DialogManager) -> None:

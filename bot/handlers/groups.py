@@ -7,7 +7,7 @@ from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
 from bot.callback_answers import answer_once
-from bot.i18n import Texts
+from core.i18n import Texts
 
 GROUP_CHATS = {ChatType.GROUP, ChatType.SUPERGROUP}
 

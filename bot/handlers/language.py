@@ -13,9 +13,9 @@ from bot.callbacks import LanguageChoice
 from bot.commands import CommandMenus, refresh_person_commands
 from bot.dialogs.states import MainMenu
 from bot.events import pressed_on
-from bot.i18n import Texts
-from bot.locale_codes import SUPPORTED_LOCALES
-from bot.settings import Settings
+from core.i18n import Texts
+from core.locale_codes import SUPPORTED_LOCALES
+from core.settings import Settings
 from storage.repositories.people import PersonView
 from storage.store import Store
 

@@ -9,7 +9,7 @@ from aiogram.types import Message
 from aiogram_dialog import DialogManager, StartMode
 
 from bot.dialogs.states import MainMenu
-from bot.i18n import Texts
+from core.i18n import Texts
 
 
 async def on_menu(message: Message, dialog_manager: DialogManager) -> None:

@@ -18,10 +18,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager
 
 from bot.callback_answers import answer_once
-from bot.clock import Clock
 from bot.commands import refresh_person_commands
 from bot.events import pressed_on, sender
-from bot.i18n import Texts
+from core.clock import Clock
+from core.i18n import Texts
 from registry import privacy
 from storage.repositories.people import PersonView
 from storage.store import Store

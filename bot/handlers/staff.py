@@ -10,13 +10,13 @@ from aiogram_dialog import DialogManager, StartMode
 
 from bot.callback_answers import answer_once
 from bot.callbacks import JoinDecision
-from bot.clock import Clock
 from bot.dialogs.states import MainMenu, Staff
 from bot.events import pressed_on
 from bot.handlers.language import send_language_picker
-from bot.i18n import Texts, Translator
 from bot.notifications import notify
-from bot.settings import Settings
+from core.clock import Clock
+from core.i18n import Texts, Translator
+from core.settings import Settings
 from domain.lookup import found
 from domain.text_input import shown_name
 from registry import staff

@@ -9,7 +9,7 @@ from aiogram_dialog import DialogManager, StartMode
 
 from bot.dialogs.states import MainMenu
 from bot.handlers.language import send_language_picker
-from bot.i18n import Texts
+from core.i18n import Texts
 from storage.repositories.people import PersonView
 
 

@@ -6,11 +6,11 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 
-from bot.clock import Clock
-from bot.i18n import Html, Texts
-from bot.settings import Settings
 from console import stats
 from console.roles import OPERATOR_ROLES, may
+from core.clock import Clock
+from core.i18n import Html, Texts
+from core.settings import Settings
 from storage.repositories.people import PersonView
 from storage.store import Store
 

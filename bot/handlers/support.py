@@ -10,13 +10,13 @@ from aiogram.filters import Command, Filter
 from aiogram.types import Message
 from aiogram_dialog import DialogManager, StartMode
 
-from bot.clock import Clock
 from bot.dialogs.awards import refusal
 from bot.dialogs.states import SupportInbox
-from bot.i18n import Texts, Translator
 from bot.notifications import notify
-from bot.settings import Settings
 from console import support
+from core.clock import Clock
+from core.i18n import Texts, Translator
+from core.settings import Settings
 from domain.errors import RuleViolation
 from storage.repositories.people import PersonView
 from storage.store import Store

@@ -32,7 +32,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
+from core.clock import Clock
 from domain.statuses import UpdateStatus
 from storage.store import Store
 

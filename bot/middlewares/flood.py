@@ -19,8 +19,8 @@ from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import Chat, TelegramObject, User
 
-from bot.i18n import Translator
-from bot.locale_codes import choose_locale
+from core.i18n import Translator
+from core.locale_codes import choose_locale
 
 log = logging.getLogger(__name__)
 

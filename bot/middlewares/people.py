@@ -8,8 +8,8 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from bot.i18n import Translator
-from bot.locale_codes import choose_locale
+from core.i18n import Translator
+from core.locale_codes import choose_locale
 from storage.store import Store
 
 

@@ -44,8 +44,8 @@ from hypothesis import strategies as st
 from sqlalchemy import String, Text, select
 
 from bot.app import create_dispatcher
-from bot.clock import Clock
-from bot.i18n import Translator
+from core.clock import Clock
+from core.i18n import Translator
 from domain.text_input import BIDI_CONTROLS
 from grants import applications
 from storage.engine import create_engine, create_session_factory
@@ -105,7 +105,7 @@ def typed_fields() -> list[TypedField]:
 
 
 def _offline_settings():
-    from bot.settings import Settings
+    from core.settings import Settings
 
     return Settings(
         _env_file=None,
@@ -351,7 +351,7 @@ def harness(tmp_path_factory, migrated_template) -> Iterator[Harness]:
     database_url = f"sqlite+aiosqlite:///{path}"
     loop = asyncio.new_event_loop()
     world = loop.run_until_complete(seeding.in_database(database_url, seed))
-    from bot.settings import Settings
+    from core.settings import Settings
 
     config = Settings(
         _env_file=None,

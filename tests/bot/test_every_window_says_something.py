@@ -17,7 +17,7 @@ from aiogram.fsm.state import State
 from aiogram_dialog import Dialog
 
 from bot.app import private_chat_router
-from bot.i18n import Translator
+from core.i18n import Translator
 
 TRANSLATOR = Translator()
 

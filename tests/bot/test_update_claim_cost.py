@@ -15,10 +15,10 @@ from aiogram.types import Update
 from sqlalchemy import event
 
 from bot.app import create_dispatcher
-from bot.clock import Clock
 from bot.middlewares import deduplication
 from bot.middlewares.database import DatabaseSessionMiddleware, RememberDialogStateReads
 from bot.middlewares.deduplication import CLAIM_KEY, UpdateDeduplication
+from core.clock import Clock
 from storage.fsm import SqlStorage
 from storage.models import ProcessedUpdate, UpdateStatus
 

@@ -9,7 +9,6 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from bot.i18n import Translator
 from console.exports import (
     CSV_BOM,
     ExportError,
@@ -22,6 +21,7 @@ from console.exports import (
     parse_request,
 )
 from console.roles import Actor
+from core.i18n import Translator
 from storage.models import AuditEntry, Role, Score
 from storage.store import Store
 from tests import seeding

@@ -7,8 +7,8 @@ import io
 from PIL import Image
 
 from bot.handlers.stats import charts, summary
-from bot.i18n import Translator
 from console import stats
+from core.i18n import Translator
 from storage.store import Store
 from tests import seeding
 from tests.seeding import NOW, submitted

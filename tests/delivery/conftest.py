@@ -14,7 +14,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
-from bot.clock import Clock
+from core.clock import Clock
 from delivery.rate_limit import LastMomentCheck, RateLimiter, RateLimitMiddleware, RateLimits
 from delivery.sender import DeliveryEngine
 from emulator import Emulator, EmulatorConfig

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from functools import cache
 
 from bot.app import create_bot
-from bot.i18n import Texts, Translator
+from core.i18n import Texts, Translator
 from delivery.sender import DeliveryEngine
 from emulator import SimulatedUser
 from storage.engine import create_engine, create_session_factory

@@ -3,8 +3,11 @@ resumes and cancels; the NGO in that region gets it in its language, the other n
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
+from bot.handlers.broadcast import edit_progress
 from scheduler.jobs import update_broadcasts
 from storage.models import Role
 from tests import seeding
@@ -101,7 +104,7 @@ async def test_a_regional_broadcast_reaches_that_region_in_its_language(
 
         await operator.press(label("en", "broadcast.resume"))
         assert (await engine.drain_once()).sent == 1
-        await update_broadcasts(engine)
+        await update_broadcasts(engine, partial(edit_progress, engine.bot))
         await world.emulator.wait_idle()
 
     assert got(almaty, KK)

@@ -7,8 +7,8 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import Translator, placeholders
-from bot.locale_codes import SUPPORTED_LOCALES
+from core.i18n import Translator, placeholders
+from core.locale_codes import SUPPORTED_LOCALES
 from locales import catalog_files
 
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import Translator
 from bot.sandbox_labels import ButtonLabels
+from core.i18n import Translator
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 
 from bot.app import create_fsm_storage
-from bot.settings import Settings
+from core.settings import Settings
 from tests.conftest import TEST_TOKEN
 
 BOT_ID, AIGERIM = 123456789, 730001

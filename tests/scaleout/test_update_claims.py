@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import pytest
 from aiogram.types import Update
 
-from bot.clock import Clock
 from bot.middlewares import deduplication
 from bot.middlewares.deduplication import UpdateDeduplication
+from core.clock import Clock
 from storage.models import ProcessedUpdate, UpdateStatus
 
 BOT = SimpleNamespace(id=123456789)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.settings import Settings
+from core.settings import Settings
 from scheduler.jobs import purge_dead_letters
 from storage.store import Store
 from storage.types import utcnow

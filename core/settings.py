@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.locale_codes import SUPPORTED_LOCALES
+from core.locale_codes import SUPPORTED_LOCALES
 from domain.grants import MCI_KZT_BY_YEAR, check_mci_table
 
 TELEGRAM_API_URL = "https://api.telegram.org"

@@ -21,7 +21,7 @@ from typing import Any
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.locale_codes import SUPPORTED_LOCALES
+from core.locale_codes import SUPPORTED_LOCALES
 from locales import catalog_files
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from itertools import count
 import pytest
 from sqlalchemy import select
 
+from console import broadcasts
 from console.roles import Actor, Forbidden
-from delivery import broadcasts
 from domain.search import fold_for_search
 from storage.models import AuditEntry, BroadcastStatus, Delivery, DeliveryStatus, MemberRole, Role
 from storage.store import Store
