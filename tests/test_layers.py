@@ -75,14 +75,20 @@ def broken_rules() -> list[str]:
                     broken.append(f"{where}: {package} may not import {top} (a layer above)")
                 if top in OUTSIDE and not (top == "emulator" and name in MAY_USE_THE_EMULATOR):
                     broken.append(f"{where}: the product does not import {top}")
-                if top in TELEGRAM_LIBRARIES and package != "bot":
-                    if top == "aiogram_dialog" or name not in MAY_USE_AIOGRAM:
-                        broken.append(f"{where}: {top} only where the code talks to Telegram")
+                if (
+                    top in TELEGRAM_LIBRARIES
+                    and package != "bot"
+                    and (top == "aiogram_dialog" or name not in MAY_USE_AIOGRAM)
+                ):
+                    broken.append(f"{where}: {top} only where the code talks to Telegram")
                 if package == "domain" and top in NOT_IN_DOMAIN:
                     broken.append(f"{where}: the domain's rules take no infrastructure")
-            if name.startswith("bot/dialogs/") and module.startswith("bot.handlers"):
-                if name not in DIALOGS_STILL_IMPORTING_HANDLERS:
-                    broken.append(f"{where}: a dialog does not import a handler module")
+            if (
+                name.startswith("bot/dialogs/")
+                and module.startswith("bot.handlers")
+                and name not in DIALOGS_STILL_IMPORTING_HANDLERS
+            ):
+                broken.append(f"{where}: a dialog does not import a handler module")
     return broken
 
 
