@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 
 import pytest
@@ -151,15 +150,12 @@ async def test_a_broadcast_to_2000_people_keeps_within_every_limit(
     engine = outbox()
     await broadcast_to(session_factory, clock, people, emulator)
 
-    started = time.monotonic()
     await drain_all(engine)
-    elapsed = time.monotonic() - started
 
+    # Within every limit, and everyone once. How fast (the share of the budget a
+    # broadcast uses) is measured by `python -m bench.broadcast`, not timed here.
     assert emulator.violations == []
     assert set(received(emulator, people).values()) == {1}
-    achieved = len(people) / elapsed / TIME_FACTOR
-    print(f"broadcast: {achieved:.1f} msg/s in Telegram seconds (limit 30, setting 25)")
-    assert achieved > 10, "a broadcast should use most of its share of the budget"
 
 
 @pytest.mark.slow
