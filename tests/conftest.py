@@ -20,6 +20,7 @@ from core.i18n import Translator
 from core.settings import Settings
 from storage import migrate
 from storage.engine import create_engine, create_session_factory
+from storage.store import Store
 from tests import services
 
 TEST_TOKEN = "123456789:AAHtestTOKENtestTOKENtestTOKENtestTO"
@@ -126,3 +127,10 @@ async def engine(database_url: str) -> AsyncIterator:
 @pytest.fixture
 def session_factory(engine):
     return create_session_factory(engine)
+
+
+@pytest.fixture
+async def store(session_factory) -> AsyncIterator[Store]:
+    """A Store on its own session (tests of use cases and repositories)."""
+    async with session_factory() as session:
+        yield Store(session)

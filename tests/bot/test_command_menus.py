@@ -18,6 +18,7 @@ from bot.api_failures import describe, is_transient
 from bot.commands import COMMANDS, STAFF_COMMANDS, CommandMenus, RetryPolicy
 from emulator import Emulator, EmulatorConfig, MethodFault
 from emulator.http_api import BAD_GATEWAY_HTML
+from tests.helpers import until
 
 OLGA = 792001
 TOKEN = EmulatorConfig().token
@@ -58,15 +59,6 @@ async def bot(emulator):
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(emulator.base_url)))
     yield bot
     await bot.session.close()
-
-
-async def until(check, what: str) -> None:
-    """A guard against a hang, not a speed target."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while not check():
-        assert loop.time() < deadline, what
-        await asyncio.sleep(0.01)
 
 
 def chat_menu(emulator: Emulator) -> list[str] | None:

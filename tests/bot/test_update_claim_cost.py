@@ -21,6 +21,7 @@ from bot.middlewares.deduplication import CLAIM_KEY, UpdateDeduplication
 from core.clock import Clock
 from storage.fsm import SqlStorage
 from storage.models import ProcessedUpdate, UpdateStatus
+from tests.helpers import claim_status
 
 BOT = SimpleNamespace(id=123456789)
 STACK = StorageKey(bot_id=BOT.id, chat_id=5101, user_id=5101, destiny="aiogd:stack:")
@@ -50,12 +51,6 @@ def count_commits(engine) -> list[int]:
     return commits
 
 
-async def status(session_factory, update_id: int) -> UpdateStatus | None:
-    async with session_factory() as session:
-        row = await session.get(ProcessedUpdate, (BOT.id, update_id))
-        return row.status if row else None
-
-
 async def test_the_done_mark_shares_the_dialog_state_transaction(engine, session_factory):
     storage = SqlStorage(session_factory)
     commits = count_commits(engine)
@@ -68,7 +63,7 @@ async def test_the_done_mark_shares_the_dialog_state_transaction(engine, session
     await Chain(session_factory, storage)(handler, 1)
     # The claim committed before the handler; after it, one transaction for both.
     assert len(commits) - after_handler[0] == 1
-    assert await status(session_factory, 1) == UpdateStatus.DONE
+    assert await claim_status(session_factory, BOT.id, 1) == UpdateStatus.DONE
     assert await storage.get_data(STACK) == {"intents": ["abc"]}
 
 
@@ -79,7 +74,7 @@ async def test_an_update_without_dialog_state_is_still_marked_done(session_facto
         return None
 
     await Chain(session_factory, storage)(handler, 2)
-    assert await status(session_factory, 2) == UpdateStatus.DONE
+    assert await claim_status(session_factory, BOT.id, 2) == UpdateStatus.DONE
 
 
 async def test_a_failed_update_is_marked_done_and_its_dialog_state_forgotten(session_factory):
@@ -92,7 +87,7 @@ async def test_a_failed_update_is_marked_done_and_its_dialog_state_forgotten(ses
 
     with pytest.raises(RuntimeError):
         await Chain(session_factory, storage)(handler, 3)
-    assert await status(session_factory, 3) == UpdateStatus.DONE
+    assert await claim_status(session_factory, BOT.id, 3) == UpdateStatus.DONE
     assert await storage.get_data(STACK) == {}
 
 
@@ -108,7 +103,7 @@ async def test_a_failed_dialog_state_write_still_marks_the_update_done(session_f
 
     with pytest.raises(RuntimeError):
         await Chain(session_factory, storage)(handler, 4)
-    assert await status(session_factory, 4) == UpdateStatus.DONE
+    assert await claim_status(session_factory, BOT.id, 4) == UpdateStatus.DONE
 
 
 async def test_a_short_update_starts_no_renewal(session_factory):
@@ -160,7 +155,7 @@ async def test_a_long_update_renews_its_claim_until_it_is_done(monkeypatch, sess
     data = await chain(handler, 6)
     assert renewed == [claimed + timedelta(seconds=10)]
     assert data[CLAIM_KEY].handled.is_set()
-    assert await status(session_factory, 6) == UpdateStatus.DONE
+    assert await claim_status(session_factory, BOT.id, 6) == UpdateStatus.DONE
     for _ in range(500):  # the renewal ends by itself once told
         if not chain.dedup._renewals:
             break

@@ -5,7 +5,9 @@ Button labels come from the catalogs, so a wording change does not break them.
 
 from __future__ import annotations
 
+import html
 import random
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
@@ -17,6 +19,7 @@ from emulator import SimulatedUser
 from storage.engine import create_engine, create_session_factory
 
 LANGUAGE_BUTTON = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+TAG = re.compile(r"<[^>]+>")
 BIN_KAMKOR = "940140000385"
 BIN_DARYN = "990140004654"
 
@@ -24,6 +27,11 @@ BIN_DARYN = "990140004654"
 @cache
 def texts(lang: str) -> Texts:
     return Translator().for_locale(lang)
+
+
+def plain(lang: str, key: str, **params) -> str:
+    """A catalog text as the person reads it: tags applied, entities decoded."""
+    return html.unescape(TAG.sub("", texts(lang)(key, **params)))
 
 
 def label(lang: str, key: str, **params) -> str:

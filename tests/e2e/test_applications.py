@@ -4,7 +4,6 @@ draft; a restart loses nothing; a double press submits once."""
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -17,7 +16,7 @@ from grants.eligibility import required_filing_year
 from storage.models import Application, ApplicationEvent, MemberRole
 from storage.store import Store
 from tests import seeding
-from tests.e2e.journeys import label, open_menu, texts
+from tests.e2e.journeys import label, open_menu, plain
 from tests.seeding import APPLICATION_ANSWERS, NOW, TOPIC
 
 AIGERIM, BOLAT = 750001, 750002
@@ -37,10 +36,6 @@ async def organisation_of(world, owner: int, member: int | None = None) -> int:
         return seeded.organisation_id
 
     return await seeding.in_database(world.settings.database_url, seed)
-
-
-def plain(lang: str, key: str, **params) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", texts(lang)(key, **params)))
 
 
 def said(user, lang: str, key: str, **params) -> bool:

@@ -5,24 +5,17 @@ hears its outcome in its own language (one Kazakh, one Russian)."""
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from sqlalchemy import select
 
 from grants.application_form import format_tenge
 from storage.models import AuditEntry, Role
 from tests import seeding
-from tests.e2e.journeys import BIN_DARYN, BIN_KAMKOR, label, open_menu, texts
+from tests.e2e.journeys import BIN_DARYN, BIN_KAMKOR, label, open_menu, plain
 from tests.seeding import NOW, TOPIC, in_database, staff, submitted
 
 AIGERIM, BOLAT = 760001, 760002  # NGO owners: Kazakh and Russian
 OPERATOR, ASEL, BERIK, DANA = 760101, 760201, 760202, 760203  # operator and three experts
-
-
-def plain(lang: str, key: str, **params) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", texts(lang)(key, **params)))
 
 
 def heard(user, lang: str, key: str, **params) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -14,6 +13,7 @@ from tests.e2e.journeys import (
     agree_if_asked,
     label,
     open_menu,
+    plain,
     register_organisation,
     texts,
 )
@@ -30,11 +30,6 @@ NAME = "Қамқор <b>& Co</b>"
 
 def recent_texts(user, count: int = 4) -> list[str]:
     return [m.text or "" for m in user.messages()[-count:]]
-
-
-def plain(lang: str, key: str, **params) -> str:
-    """A catalog text as the person sees it: tags applied, entities decoded."""
-    return html.unescape(TAG.sub("", texts(lang)(key, **params)))
 
 
 def told(user, lang: str, key: str, **params) -> bool:

@@ -4,7 +4,6 @@ them away. A role revoked with `ngo-bot admin revoke` goes at the bot's next sta
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from emulator import MethodFault
 from storage.models import Role
 from tests import seeding
 from tests.e2e.journeys import label, texts
+from tests.helpers import until
 
 ADMIN, OLGA = 790001, 790002
 
@@ -65,15 +65,6 @@ async def test_a_granted_or_revoked_role_changes_the_menu_at_once(world, user_fa
     await change_role(admin, "revoke", OLGA, "expert")
     assert admin.last_callback_answer.text == label("en", "roles.revoked")
     assert chat_menu(world, OLGA) is None  # the public menu shows again
-
-
-async def until(check, what: str) -> None:
-    """A guard against a hang, not a speed target."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while not check():
-        assert loop.time() < deadline, what
-        await asyncio.sleep(0.02)
 
 
 async def test_a_role_change_stands_when_the_server_refuses_the_menu(

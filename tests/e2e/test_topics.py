@@ -3,8 +3,6 @@ or is told why it may not and led to the fix."""
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +14,7 @@ from grants.topic_files import import_topics
 from storage.models import TopicStatus
 from storage.store import Store
 from tests import seeding
-from tests.e2e.journeys import has_button, label, open_menu, texts
+from tests.e2e.journeys import has_button, label, open_menu, plain
 
 ALMATY = ZoneInfo("Asia/Almaty")
 # 14:00 in Almaty on 20 November 2026: the filing for 2025 is the one required.
@@ -90,11 +88,6 @@ class Database:
 
     async def alerts_on(self, telegram_id: int) -> bool:
         return await self.run(lambda store: store.people.notifies_new_topics(telegram_id))
-
-
-def plain(lang: str, key: str, **params) -> str:
-    """A message as the user reads it: tags gone, entities decoded."""
-    return html.unescape(re.sub(r"<[^>]+>", "", texts(lang)(key, **params)))
 
 
 def topic_buttons(user) -> list[str]:

@@ -44,12 +44,6 @@ async def load(store: Store, *entries: dict) -> dict[str, int]:
 
 
 @pytest.fixture
-async def store(session_factory):
-    async with session_factory() as session:
-        yield Store(session)
-
-
-@pytest.fixture
 async def owner(store):
     await store.people.add(OWNER_ID, locale="ru")
     return await store.people.get(OWNER_ID)

@@ -29,12 +29,6 @@ async def consenting_person(store: Store, telegram_id: int, name: str, username:
 
 
 @pytest.fixture
-async def store(session_factory):
-    async with session_factory() as session:
-        yield Store(session)
-
-
-@pytest.fixture
 async def organisation(store):
     """Owner, a colleague who joined by invite, a pending requester, an open invite."""
     owner = await consenting_person(store, OWNER_ID, OWNER_NAME, OWNER_USERNAME)

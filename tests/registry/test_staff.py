@@ -27,12 +27,6 @@ async def person(store: Store, telegram_id: int):
 
 
 @pytest.fixture
-async def store(session_factory):
-    async with session_factory() as session:
-        yield Store(session)
-
-
-@pytest.fixture
 async def organisation(store):
     owner = await person(store, OWNER_ID)
     return await seeding.registered(store, owner, TODAY)

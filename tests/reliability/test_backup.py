@@ -28,16 +28,6 @@ OWNER = 770001
 _restores = itertools.count(1)
 
 
-async def _admin(statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(services.POSTGRES_ADMIN_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 async def _run(*command: str) -> None:
     process = await asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
@@ -107,7 +97,7 @@ async def test_a_pg_dump_taken_while_the_bot_runs_restores_to_a_working_bot(
         )
         await owner.send("/start")
         await dumping
-        await _admin(f"CREATE DATABASE {restored}")
+        await services._admin(f"CREATE DATABASE {restored}")
         target = plain.set(database=restored).render_as_string(False)
         restore = ("pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={target}")
         await _run(*restore, str(dump))
@@ -115,7 +105,7 @@ async def test_a_pg_dump_taken_while_the_bot_runs_restores_to_a_working_bot(
         names = await support.names_of_organisations(services.postgres_url(restored))
     finally:
         await world.stop()
-        await _admin(f"DROP DATABASE IF EXISTS {restored} WITH (FORCE)")
+        await services._admin(f"DROP DATABASE IF EXISTS {restored} WITH (FORCE)")
     assert answered, "the restored bot answers"
     assert names == ["Backup Fund"]
     figures("backup_postgres", dump_bytes=dump.stat().st_size, restored_and_answered=True)

@@ -21,6 +21,7 @@ from console import roles
 from emulator import Emulator, EmulatorConfig, Faults, MethodFault
 from storage.models import Role
 from tests import seeding
+from tests.helpers import until
 
 AIGERIM, OLGA = 791001, 791002
 SHAPES = ("html_502", "malformed_json", "unknown_method", "timeout_before", "error_500")
@@ -36,15 +37,6 @@ def quick_retries(monkeypatch):
 def failing(method: str, shape: str, times: int | None = None) -> EmulatorConfig:
     faults = Faults(per_method={method: MethodFault(shape, times)}, timeout_hold=0.2)
     return EmulatorConfig(webhook_timeout=60.0, faults=faults)
-
-
-async def until(check, what: str) -> None:
-    """A guard against a hang, not a speed target."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while not check():
-        assert loop.time() < deadline, what
-        await asyncio.sleep(0.02)
 
 
 def published(emulator: Emulator) -> bool:

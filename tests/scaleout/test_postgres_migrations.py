@@ -5,16 +5,11 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from storage import migrate
 from storage.engine import create_engine
 from storage.models import Base
-
-
-def revisions(url: str) -> list[str]:
-    script = ScriptDirectory.from_config(migrate.alembic_config(url))
-    return [r.revision for r in reversed(list(script.walk_revisions()))]
+from tests.helpers import revisions
 
 
 async def test_stairway_on_postgres(empty_postgres_url):

@@ -15,6 +15,7 @@ from bot.middlewares import deduplication
 from bot.middlewares.deduplication import UpdateDeduplication
 from core.clock import Clock
 from storage.models import ProcessedUpdate, UpdateStatus
+from tests.helpers import claim_status
 
 BOT = SimpleNamespace(id=123456789)
 
@@ -29,12 +30,6 @@ def short_lease(monkeypatch):
 
 def instance(session_factory) -> UpdateDeduplication:
     return UpdateDeduplication(session_factory, Clock(), single_process=False)
-
-
-async def status(session_factory, update_id: int) -> UpdateStatus | None:
-    async with session_factory() as session:
-        row = await session.get(ProcessedUpdate, (BOT.id, update_id))
-        return row.status if row else None
 
 
 async def test_a_slow_update_keeps_its_claim_and_the_copy_is_skipped(session_factory):
@@ -59,7 +54,7 @@ async def test_a_slow_update_keeps_its_claim_and_the_copy_is_skipped(session_fac
     assert await first == "first"
     assert copy is None
     assert handled == ["first"]
-    assert await status(session_factory, 1) == UpdateStatus.DONE
+    assert await claim_status(session_factory, BOT.id, 1) == UpdateStatus.DONE
 
 
 async def test_the_copy_of_an_update_whose_instance_died_is_handled(session_factory):
@@ -83,7 +78,7 @@ async def test_the_copy_of_an_update_whose_instance_died_is_handled(session_fact
 
     result = await instance(session_factory)(handle, Update(update_id=2), {"bot": BOT})
     assert result == "handled"
-    assert await status(session_factory, 2) == UpdateStatus.DONE
+    assert await claim_status(session_factory, BOT.id, 2) == UpdateStatus.DONE
 
 
 async def test_a_copy_of_a_finished_update_is_skipped_at_once(session_factory):

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from storage import migrate
 from storage.engine import create_engine
 from storage.models import Base, include_name
-
-
-def revisions(empty_database_url: str) -> list[str]:
-    script = ScriptDirectory.from_config(migrate.alembic_config(empty_database_url))
-    return [r.revision for r in reversed(list(script.walk_revisions()))]
+from tests.helpers import revisions
 
 
 async def table_names(engine) -> set[str]:
