@@ -506,5 +506,5 @@ def _text(text: str, limit: int, empty: str, too_long: str) -> str:
     if not cleaned:
         raise ConsoleError(empty)
     if len(cleaned) > limit:
-        raise ConsoleError(too_long, limit=limit, length=len(cleaned))
+        raise ConsoleError(too_long, limit=limit, count=len(cleaned))
     return cleaned

@@ -71,7 +71,7 @@ def parse_field(name: str, text: str, zone: ZoneInfo) -> Any:
     if name in TEXT_FIELDS:
         limit = LIMITS[name.rsplit("_", 1)[0]]
         if len(text) > limit:
-            raise ConsoleError("topic_admin.too_long", limit=limit, length=len(text))
+            raise ConsoleError("topic_admin.too_long", limit=limit, count=len(text))
         return text
     if name in CHOICES:
         if text not in CHOICES[name]:

@@ -112,7 +112,22 @@ class Translator:
         log.error("message %r missing in every locale", key)
         return key
 
+    @cached_property
+    def plural_keys(self) -> frozenset[str]:
+        """Message ids that have plural forms (msgid_plural): a count chooses their form."""
+        return frozenset(
+            key[0]
+            for translations in self._translations.values()
+            for key in translations._catalog  # type: ignore[attr-defined]  # gettext keeps it private
+            if isinstance(key, tuple)
+        )
+
     def get(self, key: str, locale: str, /, *, escape: bool = True, **params: Any) -> str:
+        """A message; one with plural forms takes its form from the `count` parameter, so
+        a refusal raised with `count=` deep in a rule reads right wherever it is shown."""
+        count = params.get("count")
+        if key in self.plural_keys and isinstance(count, int):
+            return self._lookup(key, locale, count).format_map(_Params(params, escape))
         return self._lookup(key, locale, None).format_map(_Params(params, escape))
 
     def plural(

@@ -287,7 +287,7 @@ def read_text(raw: str, limit: int, *, multiline: bool = True) -> str:
     if not has_visible_character(text):
         raise InvalidText(TextProblem.EMPTY)
     if len(text) > limit:
-        raise InvalidText(TextProblem.TOO_LONG, limit=limit, length=len(text))
+        raise InvalidText(TextProblem.TOO_LONG, limit=limit, count=len(text))
     return text
 
 
@@ -299,7 +299,7 @@ def read_name(raw: str, limit: int) -> str:
     if not has_visible_letter(text):
         raise InvalidText(TextProblem.NO_LETTERS)
     if len(text) > limit:
-        raise InvalidText(TextProblem.TOO_LONG, limit=limit, length=len(text))
+        raise InvalidText(TextProblem.TOO_LONG, limit=limit, count=len(text))
     return text
 
 

@@ -128,9 +128,9 @@ def parse_duration(raw: str, topic: TopicView) -> int:
     try:
         months = read_months(raw)
     except InvalidNumber as exc:
-        raise _number_refusal(exc, "application.duration_range", min=low, max=high) from None
+        raise _number_refusal(exc, "application.duration_range", min=low, count=high) from None
     if not low <= months <= high:
-        raise FormProblem("application.duration_range", min=low, max=high)
+        raise FormProblem("application.duration_range", min=low, count=high)
     return months
 
 
@@ -138,7 +138,9 @@ def check_duration_for(months: int, topic: TopicView) -> None:
     try:
         check_duration(months, GrantType(topic.grant_type))
     except RuleViolation as exc:
-        raise FormProblem("application.duration_range", **exc.params) from None
+        raise FormProblem(
+            "application.duration_range", min=exc.params["min"], count=exc.params["max"]
+        ) from None
 
 
 def duration_range(topic: TopicView) -> tuple[int, int]:

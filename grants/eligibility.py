@@ -82,6 +82,6 @@ async def check(
         used -= 1
     if used >= topic.max_applications_per_ngo:
         refusals.append(
-            Refusal(Ineligible.LIMIT_REACHED, {"limit": topic.max_applications_per_ngo})
+            Refusal(Ineligible.LIMIT_REACHED, {"count": topic.max_applications_per_ngo})
         )
     return refusals

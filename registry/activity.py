@@ -202,7 +202,7 @@ async def add_project(
     check_number("total_beneficiaries", beneficiaries)
     report = await _editable(store, person, organisation_id, year, now, zone)
     if len(report.projects) >= MAX_PROJECTS:
-        raise FilingError(FilingProblem.TOO_MANY_PROJECTS, limit=MAX_PROJECTS)
+        raise FilingError(FilingProblem.TOO_MANY_PROJECTS, count=MAX_PROJECTS)
     await store.activity_reports.add_project(
         report.id,
         title=title,

@@ -393,7 +393,7 @@ async def step_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
         "total": len(STEPS),
         "limit": form.TEXT_LIMITS.get(field, 0),
         "min_months": low,
-        "max_months": high,
+        "count": high,
         "min": format_tenge(topic.budget_min),
         "max": format_tenge(topic.budget_max),
         "percent": policy.institutional_percent,

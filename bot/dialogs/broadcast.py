@@ -93,7 +93,7 @@ async def on_text(message: Message, _widget: Any, manager: DialogManager) -> Non
         await message.answer(t("input.text_expected"))
         return
     if len(text) > broadcasts.TEXT_LIMIT:
-        await message.answer(t("input.too_long", length=len(text), limit=broadcasts.TEXT_LIMIT))
+        await message.answer(t.plural("input.too_long", len(text), limit=broadcasts.TEXT_LIMIT))
         return
     data = _data(manager)
     lang = ORDER[data[LANG]]

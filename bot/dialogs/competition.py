@@ -149,7 +149,6 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
         "can_assign": under_review and decision is None,
         "can_decide": under_review and decision is None,
         "needs_experts": under_review and len(experts) < competition.MIN_EXPERTS,
-        "minimum": competition.MIN_EXPERTS,
     }
 
 
@@ -245,7 +244,7 @@ async def on_reject_reason(message: Message, _w: Any, manager: DialogManager) ->
         return
     if len(reason) > competition.REASON_LIMIT:
         await message.answer(
-            t("console.reason_too_long", limit=competition.REASON_LIMIT, length=len(reason))
+            t.plural("console.reason_too_long", len(reason), limit=competition.REASON_LIMIT)
         )
         return
     manager.dialog_data[REASON] = reason
@@ -357,7 +356,7 @@ def competition_dialog() -> Router:
         ),
         Window(
             Tr("console.application"),
-            Tr("console.needs_experts", when=F["needs_experts"]),
+            Tr("console.needs_experts", when=F["needs_experts"], count=competition.MIN_EXPERTS),
             Row(
                 Button(Label("console.complete"), id=COMPLETE_ID, on_click=on_complete),
                 SwitchTo(Label("console.incomplete"), id=INCOMPLETE_ID, state=S.incomplete_reason),

@@ -87,7 +87,7 @@ async def on_query(message: Message, _widget: MessageInput, manager: DialogManag
         return
     query = clean_text(message.text, multiline=False)
     if len(query) > directory.MAX_QUERY:
-        await message.answer(t("input.too_long", length=len(query), limit=directory.MAX_QUERY))
+        await message.answer(t.plural("input.too_long", len(query), limit=directory.MAX_QUERY))
         return
     manager.dialog_data[QUERY] = query or None
     manager.dialog_data[PAGE] = 0

@@ -73,7 +73,9 @@ async def _send(
     await store.commit()
     await message.answer_document(
         BufferedInputFile(made.content, filename=made.file_name),
-        caption=t("export.ready", kind=t.label(f"export.kind.{kind.value}"), rows=made.row_count),
+        caption=t.plural(
+            "export.ready", made.row_count, kind=t.label(f"export.kind.{kind.value}")
+        ),
     )
 
 

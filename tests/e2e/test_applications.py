@@ -60,7 +60,7 @@ async def test_fill_in_edit_and_submit(world, now, user_factory, lang):
     await user.send_sticker()
     assert said(user, lang, "input.text_expected")
     await user.send("x" * 151)
-    assert said(user, lang, "input.too_long", length=151, limit=150)
+    assert said(user, lang, "input.too_long", count=151, limit=150)
     await user.send("Women <leaders> & mentors")
     await user.send("Few women lead local councils.")
     await user.send("Training, mentoring, a forum.")

@@ -114,7 +114,7 @@ async def test_a_competition_end_to_end(world, competition_world, user_factory):
     await operator.press(label("ru", "console.menu.competition"))
     await operator.press(f"{TOPIC} (2)")
     await open_application(operator, kk_app.reference, "under_review", "Qamqor")
-    assert heard(operator, "ru", "console.needs_experts", minimum=2)
+    assert heard(operator, "ru", "console.needs_experts", count=2)
     await operator.press(label("ru", "console.assign"))
     names = [b.text for row in operator.last_message().buttons for b in row]
     assert "Asel" not in names  # conflicted: cannot be assigned again

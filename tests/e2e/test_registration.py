@@ -70,7 +70,7 @@ async def test_register_with_mistakes_edit_and_save(user_factory, lang):
     await user.press(label(lang, "common.done"))
 
     await user.send("x" * 1001)
-    assert told(user, lang, "input.too_long", length=1001, limit=1000)
+    assert told(user, lang, "input.too_long", count=1001, limit=1000)
     await user.send("Біз балаларға көмектесеміз.")
 
     await user.send("12345")

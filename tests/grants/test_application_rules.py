@@ -113,14 +113,14 @@ def test_duration_edges_of_each_grant_type(grant_type):
         with pytest.raises(FormProblem) as refused:
             form.parse_duration(str(outside), current)
         assert refused.value.code == "application.duration_range"
-        assert refused.value.params == {"min": terms.min_months, "max": terms.max_months}
+        assert refused.value.params == {"min": terms.min_months, "count": terms.max_months}
 
 
 @pytest.mark.parametrize("raw", ["twelve", "", "6.5", "-3"])
 def test_a_duration_that_is_not_a_whole_number_states_the_range(raw):
     with pytest.raises(FormProblem) as refused:
         form.parse_duration(raw, topic())
-    assert refused.value.params == {"min": 3, "max": 12}
+    assert refused.value.params == {"min": 3, "count": 12}
 
 
 def test_money_as_people_type_it():

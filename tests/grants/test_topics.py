@@ -231,7 +231,7 @@ async def test_limit_reached_names_the_limit(store, owner):
     assert await check(store, organisation_id, topic, NOW, ALMATY) == []
     await store.applications.add_draft(organisation_id, topic.id, owner.id)
     refusals = await check(store, organisation_id, topic, NOW, ALMATY)
-    assert [(r.reason, r.params) for r in refusals] == [(Ineligible.LIMIT_REACHED, {"limit": 2})]
+    assert [(r.reason, r.params) for r in refusals] == [(Ineligible.LIMIT_REACHED, {"count": 2})]
     # Submitting one of the two does not count it twice.
     assert await check(store, organisation_id, topic, NOW, ALMATY, counting_application=first) == []
 
