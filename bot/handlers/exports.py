@@ -73,9 +73,7 @@ async def _send(
     await store.commit()
     await message.answer_document(
         BufferedInputFile(made.content, filename=made.file_name),
-        caption=t.plural(
-            "export.ready", made.row_count, kind=t.label(f"export.kind.{kind.value}")
-        ),
+        caption=t.plural("export.ready", made.row_count, kind=t.label(f"export.kind.{kind.value}")),
     )
 
 
