@@ -96,6 +96,17 @@ class Translator:
         catalog = self._translations[locale]._catalog  # type: ignore[attr-defined]
         return {key: text for key, text in catalog.items() if isinstance(key, str) and key}
 
+    def forms(self, locale: str) -> dict[str, tuple[str, ...]]:
+        """Every message of one locale as compiled, key to its forms (one, or its plural forms)."""
+        catalog = self._translations[locale]._catalog  # type: ignore[attr-defined]
+        found: dict[str, list[tuple[int, str]]] = {}
+        for key, text in catalog.items():
+            if isinstance(key, tuple):
+                found.setdefault(key[0], []).append((key[1], text))
+            elif key:
+                found[key] = [(0, text)]
+        return {key: tuple(text for _, text in sorted(forms)) for key, forms in found.items()}
+
     def _lookup(self, key: str, locale: str, count: int | None) -> str:
         for candidate in (locale, *FALLBACK_ORDER):
             translations = self._translations.get(candidate)
