@@ -25,7 +25,7 @@ def check_length(text: str, limit: int, *, required: bool = True) -> None:
     if required and not has_visible_character(text):
         raise InvalidText(TextProblem.EMPTY)
     if len(text) > limit:
-        raise InvalidText(TextProblem.TOO_LONG, limit=limit, length=len(text))
+        raise InvalidText(TextProblem.TOO_LONG, limit=limit, count=len(text))
 
 
 __all__ = ["InvalidText", "TextProblem", "check_length", "clean_user_text"]

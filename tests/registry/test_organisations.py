@@ -110,7 +110,7 @@ def test_bad_answers_are_refused_with_a_code(field, raw, error, code):
 def test_a_refused_description_states_the_limit():
     with pytest.raises(InvalidText) as refusal:
         check_value("description", "a" * 1001, TODAY)
-    assert refusal.value.params == {"limit": 1000, "length": 1001}
+    assert refusal.value.params == {"limit": 1000, "count": 1001}
 
 
 def test_the_form_lists_what_is_missing_in_order():

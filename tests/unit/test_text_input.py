@@ -183,7 +183,7 @@ def test_too_long_is_counted_after_cleaning() -> None:
     assert read_name(RLO * 50 + "x" * 10, 10) == "x" * 10
     with pytest.raises(InvalidText) as refusal:
         read_name("x" * 11, 10)
-    assert refusal.value.params == {"limit": 10, "length": 11}
+    assert refusal.value.params == {"limit": 10, "count": 11}
 
 
 def test_a_telegram_name_shown_to_others_cannot_reorder_the_sentence() -> None:

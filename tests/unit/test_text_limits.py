@@ -27,7 +27,7 @@ def test_exactly_the_limit_is_accepted_and_one_more_refused() -> None:
     with pytest.raises(InvalidText) as refusal:
         check_length("қ" * (APPLICATION_TITLE_LIMIT + 1), APPLICATION_TITLE_LIMIT)
     assert refusal.value.reason is TextProblem.TOO_LONG
-    assert dict(refusal.value.params) == {"limit": 150, "length": 151}
+    assert dict(refusal.value.params) == {"limit": 150, "count": 151}
 
 
 def test_blank_text_is_refused_only_when_required() -> None:
