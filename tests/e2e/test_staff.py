@@ -25,9 +25,9 @@ TODAY = date(2026, 11, 20)
 WELCOME = {"kk": "Қош келдіңіз", "ru": "Добро пожаловать", "en": "Welcome"}
 USED = {"kk": "бұрын қолданылған", "ru": "уже использована", "en": "already been used"}
 EXPIRED = {"kk": "мерзімі өтіп кетті", "ru": "Срок этой ссылки", "en": "has expired"}
-REVOKED = {"kk": "жойды", "ru": "отозвал", "en": "revoked"}
-APPROVED = {"kk": "қабылдады", "ru": "принял вашу заявку", "en": "approved your request"}
-NOT_A_MEMBER = {"kk": "қызметкері емессіз", "ru": "не состоите", "en": "not a member"}
+REVOKED = {"kk": "кері қайтарып алды", "ru": "отозвал", "en": "revoked"}
+APPROVED = {"kk": "қабылдады", "ru": "одобрил ваш запрос", "en": "approved your join request"}
+NOT_A_MEMBER = {"kk": "қызметкері емессіз", "ru": "не сотрудник", "en": "not a staff member"}
 NEW_MEMBER_TOLD = {"kk": "қосылды", "ru": "присоединился", "en": "joined"}
 
 
