@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # The activity-information year an NGO must have filed to apply; empty means
     # "the latest year whose deadline (31 March) has passed".
     required_filing_year: int | None = None
+    # Sent expert scores an application needs before any decision on it.
+    min_sent_scores: int = Field(default=2, ge=1, le=20)
 
     # Delivery engine (REFERENCE "Telegram platform limits"; kept under Telegram's ceilings).
     rate_global_per_second: float = Field(default=25, gt=0)
