@@ -33,8 +33,6 @@ from storage.repositories.topics import TopicView
 from storage.store import Store
 
 MIN_EXPERTS = 2
-# The default of the MIN_SENT_SCORES setting: sent scores a decision needs.
-MIN_SENT_SCORES = 2
 MIN_MARK, MAX_MARK = 1, 5
 REASON_LIMIT = 1000
 COMMENT_LIMIT = 2000

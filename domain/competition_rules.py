@@ -15,6 +15,8 @@ from enum import StrEnum
 # A person who left an organisation's staff less than this long ago still may not
 # score its applications.
 STAFF_COOLING_OFF = timedelta(days=365)
+# Sent expert scores a decision needs unless the MIN_SENT_SCORES setting says otherwise.
+DEFAULT_MIN_SENT_SCORES = 2
 
 
 class RulesProblem(StrEnum):
