@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
+from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.application_form import answers_block, local_time
 from bot.dialogs.common import LIST_BUDGET, Label, Tr, fit_list, item_list, texts_of, toast
@@ -283,15 +284,19 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     data, t = dialog_manager.dialog_data, texts_of(dialog_manager)
     translator = dialog_manager.middleware_data["translator"]
     default = dialog_manager.middleware_data["settings"].default_locale
-    notice = await competition.decision_notice(
-        store,
-        actor,
-        data[APPLICATION],
-        approve=data[APPROVE],
-        amount=data.get(AMOUNT),
-        reason=data.get(REASON),
-        required_scores=_required_scores(dialog_manager),
-    )
+    try:
+        notice = await competition.decision_notice(
+            store,
+            actor,
+            data[APPLICATION],
+            approve=data[APPROVE],
+            amount=data.get(AMOUNT),
+            reason=data.get(REASON),
+            required_scores=_required_scores(dialog_manager),
+        )
+    except ConsoleError as refusal:
+        # Decided or changed meanwhile: say why, and offer nothing to confirm.
+        return {"ready": False, "refusal": t(refusal.code, **refusal.params), "approve": False}
     application, _topic = await competition.application_for_operator(
         store, actor, data[APPLICATION]
     )
@@ -303,6 +308,7 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     )
     reveal_at = _reveal_at(dialog_manager)
     return {
+        "ready": True,
         "notice": Html(texts),
         "approve": data[APPROVE],
         "amount": format_tenge(notice.amount or 0),
@@ -485,11 +491,17 @@ def competition_dialog() -> Router:
             state=S.reveal_time,
         ),
         Window(
-            Tr("rules.confirm_approve", when=F["approve"]),
-            Tr("rules.confirm_reject", when=~F["approve"]),
+            Tr("rules.confirm_approve", when=F["ready"] & F["approve"]),
+            Tr("rules.confirm_reject", when=F["ready"] & ~F["approve"]),
+            Format("{refusal}", when=~F["ready"]),
             # Cancel first: a double tap on "Now" lands on it, never on the decision.
             SwitchTo(Label("common.cancel"), id="confirm_cancel", state=S.application),
-            Button(Label("rules.confirm_decision"), id=CONFIRM_ID, on_click=on_confirm),
+            Button(
+                Label("rules.confirm_decision"),
+                id=CONFIRM_ID,
+                on_click=on_confirm,
+                when=F["ready"],
+            ),
             state=S.confirm,
             getter=confirm_getter,
         ),
