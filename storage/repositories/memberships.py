@@ -42,6 +42,15 @@ class MembershipView:
 
 
 @dataclass(frozen=True, slots=True)
+class PastMembershipView:
+    organisation_id: int
+    organisation_name: str
+    role: MemberRole
+    joined_at: datetime
+    left_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class InviteView:
     id: int
     token: str
@@ -187,6 +196,19 @@ class MembershipRepository:
         )
         return [StaffSpell(joined, None) for joined in current] + [
             StaffSpell(joined, left) for joined, left in past
+        ]
+
+    async def past_of_person(self, person_id: int) -> list[PastMembershipView]:
+        """The organisations the person has left, for their own data export."""
+        rows = await self._session.execute(
+            select(MembershipHistory, Organisation.name)
+            .join(Organisation, Organisation.id == MembershipHistory.organisation_id)
+            .where(MembershipHistory.person_id == person_id)
+            .order_by(MembershipHistory.left_at, MembershipHistory.id)
+        )
+        return [
+            PastMembershipView(h.organisation_id, name, h.role, h.joined_at, h.left_at)
+            for h, name in rows
         ]
 
     async def of_person(self, person_id: int) -> list[MembershipView]:
