@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.locale_codes import SUPPORTED_LOCALES
+from domain.competition_rules import DEFAULT_MIN_SENT_SCORES
 from domain.grants import MCI_KZT_BY_YEAR, check_mci_table
 
 TELEGRAM_API_URL = "https://api.telegram.org"
@@ -69,6 +70,8 @@ class Settings(BaseSettings):
     # The activity-information year an NGO must have filed to apply; empty means
     # "the latest year whose deadline (31 March) has passed".
     required_filing_year: int | None = None
+    # Sent expert scores an application needs before any decision on it.
+    min_sent_scores: int = Field(default=DEFAULT_MIN_SENT_SCORES, ge=1, le=20)
 
     # Delivery engine (REFERENCE "Telegram platform limits"; kept under Telegram's ceilings).
     rate_global_per_second: float = Field(default=25, gt=0)

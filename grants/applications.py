@@ -223,6 +223,9 @@ async def submit(
         raise ApplicationClosed()
     # The deadline is checked here, on the server, at the moment of submission.
     if not topic_accepts(topic, now):
+        # Refused while closed early: that closing can no longer be undone. The caller
+        # commits this mark even though it refuses.
+        await store.early_closings.note_refusal(topic.id, now)
         raise ApplicationClosed("application.deadline_passed")
     check_complete(application, topic, policy)
     refusals = await check(

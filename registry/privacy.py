@@ -56,6 +56,17 @@ async def export_person(store: Store, telegram_id: int) -> dict[str, Any]:
             for m in memberships
         ],
         "active_organisation_id": person.active_organisation_id,
+        # Kept a year and more so an expert never scores a former employer's application.
+        "past_organisations": [
+            {
+                "id": m.organisation_id,
+                "name": m.organisation_name,
+                "role": m.role.value,
+                "joined_at": _instant(m.joined_at),
+                "left_at": _instant(m.left_at),
+            }
+            for m in await store.memberships.past_of_person(person.id)
+        ],
         # Their own requests and invites only: who decided or who used an invite is
         # somebody else's personal data.
         "join_requests": [

@@ -678,3 +678,36 @@ class DeadLetter(Base):
     error: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)  # JSON, redacted
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class MembershipHistory(Base):
+    """A membership that ended: kept so that "was on its staff in the past year" can be
+    answered (an expert who was may not score the organisation's applications)."""
+
+    __tablename__ = "membership_history"
+    __table_args__ = (Index("ix_membership_history_person_org", "person_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole))
+    joined_at: Mapped[datetime]
+    left_at: Mapped[datetime]
+
+
+class TopicEarlyClosing(Base):
+    """A topic closed before its deadline, with the reason; `planned_closes_at` is what
+    an undo restores, allowed while no application has been refused since."""
+
+    __tablename__ = "topic_early_closings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_topics.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    planned_closes_at: Mapped[datetime]
+    closed_at: Mapped[datetime]
+    closed_by: Mapped[int | None] = mapped_column(BigInteger)
+    refused_at: Mapped[datetime | None]
+    undone_at: Mapped[datetime | None]

@@ -16,6 +16,7 @@ from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.console import ConsoleRepository
 from storage.repositories.dead_letters import DeadLetterRepository
 from storage.repositories.deliveries import AudienceRepository, DeliveryRepository
+from storage.repositories.early_closings import EarlyClosingRepository
 from storage.repositories.memberships import MembershipRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.people import PeopleRepository
@@ -42,6 +43,7 @@ class Store:
         self.audience = AudienceRepository(session)
         self.broadcasts = BroadcastRepository(session)
         self.update_claims = UpdateClaims(session)
+        self.early_closings = EarlyClosingRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -315,6 +315,8 @@ async def on_confirm(callback: CallbackQuery, _button: Button, manager: DialogMa
         await manager.switch_to(ApplicationForm.summary)
         return
     except (ApplicationClosed, NotYours) as closed:
+        # A refusal by a topic closed early is recorded (it can then not be undone).
+        await store.commit()
         await _say(manager, t(closed.code))
         await manager.switch_to(ApplicationForm.summary)
         return

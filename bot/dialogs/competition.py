@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
+from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.application_form import answers_block, local_time
 from bot.dialogs.common import LIST_BUDGET, Label, Tr, fit_list, item_list, texts_of, toast
@@ -26,6 +27,7 @@ from console import competition
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
 from core.i18n import Html, Texts
+from delivery.sender import render_params
 from domain.application_status import ApplicationStatus
 from domain.text_input import (
     InvalidNumber,
@@ -38,6 +40,8 @@ from grants.application_form import format_tenge
 from grants.topics import parse_topic_id
 
 TOPIC, APPLICATION, APPROVE, AMOUNT, REASON = "topic", "application", "approve", "amount", "reason"
+REVEAL_AT = "reveal_at"
+CONFIRM_ID = "confirm_decision"
 TOPICS_ID, QUEUE_ID, EXPERTS_ID = "c_topics", "c_apps", "c_experts"
 COMPLETE_ID, INCOMPLETE_ID, ASSIGN_ID = "complete", "incomplete", "assign"
 APPROVE_ID, REJECT_ID, SUMMARY_ID = "approve", "reject", "summary"
@@ -56,6 +60,10 @@ ROWS = 8
 def _env(manager: DialogManager):
     data = manager.middleware_data
     return data["store"], actor_of(manager, OPERATOR_ROLES), data["clock"]
+
+
+def _required_scores(manager: DialogManager) -> int:
+    return int(manager.middleware_data["settings"].min_sent_scores)
 
 
 def _status(t: Texts, status: str) -> str:
@@ -182,9 +190,11 @@ async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager
 
 
 async def experts_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor, clock = _env(dialog_manager)
     t = texts_of(dialog_manager)
-    found = await competition.candidates(store, actor, dialog_manager.dialog_data[APPLICATION])
+    found = await competition.candidates(
+        store, actor, dialog_manager.dialog_data[APPLICATION], clock.now()
+    )
     free = [
         (c.person_id, expert_name(t, c.person_id, c.name))
         for c in found
@@ -205,6 +215,8 @@ async def on_expert(callback: CallbackQuery, _w: Any, manager: DialogManager, it
             store, actor, manager.dialog_data[APPLICATION], parse_topic_id(item) or 0, clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
+        # The refusal's audit entry, if the use case wrote one, is kept.
+        await store.commit()
         await refuse_console(callback, manager, exc)
         return
     await store.commit()
@@ -213,6 +225,14 @@ async def on_expert(callback: CallbackQuery, _w: Any, manager: DialogManager, it
 
 
 async def on_decide(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    store, actor, _clock = _env(manager)
+    try:
+        await competition.check_ready(
+            store, actor, manager.dialog_data[APPLICATION], _required_scores(manager)
+        )
+    except (ConsoleError, Forbidden) as exc:
+        await refuse_console(callback, manager, exc)
+        return
     manager.dialog_data[APPROVE] = button.widget_id == APPROVE_ID
     await manager.switch_to(S.amount if manager.dialog_data[APPROVE] else S.reject_reason)
 
@@ -225,11 +245,11 @@ async def on_amount(message: Message, _w: Any, manager: DialogManager) -> None:
         await message.answer(number_refusal(t, refusal))
         return
     store, actor, _clock = _env(manager)
-    application, _topic = await competition.application_for_operator(
+    application, topic = await competition.application_for_operator(
         store, actor, manager.dialog_data[APPLICATION]
     )
     try:
-        competition.check_amount(amount, application)
+        competition.check_amount(amount, application, topic)
     except ConsoleError as exc:
         await refuse_console(message, manager, exc)
         return
@@ -252,7 +272,53 @@ async def on_reject_reason(message: Message, _w: Any, manager: DialogManager) ->
     await manager.switch_to(S.reveal)
 
 
-async def _decide(event, manager: DialogManager, reveal_at: datetime | None) -> bool:
+def _reveal_at(manager: DialogManager) -> datetime | None:
+    moment = manager.dialog_data.get(REVEAL_AT)
+    return datetime.fromisoformat(moment) if moment else None
+
+
+async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    """The notice exactly as the organisation's members will receive it, in each of
+    their languages, and the amount, before anything is decided."""
+    store, actor, _clock = _env(dialog_manager)
+    data, t = dialog_manager.dialog_data, texts_of(dialog_manager)
+    translator = dialog_manager.middleware_data["translator"]
+    default = dialog_manager.middleware_data["settings"].default_locale
+    try:
+        notice = await competition.decision_notice(
+            store,
+            actor,
+            data[APPLICATION],
+            approve=data[APPROVE],
+            amount=data.get(AMOUNT),
+            reason=data.get(REASON),
+            required_scores=_required_scores(dialog_manager),
+        )
+    except ConsoleError as refusal:
+        # Decided or changed meanwhile: say why, and offer nothing to confirm.
+        return {"ready": False, "refusal": t(refusal.code, **refusal.params), "approve": False}
+    application, _topic = await competition.application_for_operator(
+        store, actor, data[APPLICATION]
+    )
+    members = await store.memberships.members(application.organisation_id)
+    locales = list(dict.fromkeys(m.locale or default for m in members)) or [t.locale]
+    texts = "\n\n".join(
+        translator.get(notice.key, locale, **render_params(notice.params, locale, translator))
+        for locale in locales
+    )
+    reveal_at = _reveal_at(dialog_manager)
+    return {
+        "ready": True,
+        "notice": Html(texts),
+        "approve": data[APPROVE],
+        "amount": format_tenge(notice.amount or 0),
+        "when": (
+            local_time(dialog_manager, reveal_at) if reveal_at else t.label("rules.decision_now")
+        ),
+    }
+
+
+async def _decide(event, manager: DialogManager) -> bool:
     store, actor, clock = _env(manager)
     data = manager.dialog_data
     try:
@@ -263,22 +329,36 @@ async def _decide(event, manager: DialogManager, reveal_at: datetime | None) -> 
             approve=data[APPROVE],
             amount=data.get(AMOUNT),
             reason=data.get(REASON),
-            reveal_at=reveal_at,
+            reveal_at=_reveal_at(manager),
+            required_scores=_required_scores(manager),
             now=clock.now(),
         )
     except (ConsoleError, Forbidden) as exc:
+        # The refusal's audit entry, if the use case wrote one, is kept.
+        await store.commit()
         await refuse_console(event, manager, exc)
         return False
     await store.commit()
-    data.pop(AMOUNT, None)
-    data.pop(REASON, None)
+    for key in (AMOUNT, REASON, REVEAL_AT):
+        data.pop(key, None)
     await manager.switch_to(S.application)
     return True
 
 
 async def on_reveal_now(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    if await _decide(callback, manager, None):
-        await toast(callback, texts_of(manager)("console.decision_revealed"))
+    manager.dialog_data.pop(REVEAL_AT, None)
+    await manager.switch_to(S.confirm)
+
+
+async def on_confirm(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
+    reveal_at = _reveal_at(manager)
+    if not await _decide(callback, manager):
+        return
+    t = texts_of(manager)
+    if reveal_at is None:
+        await toast(callback, t("console.decision_revealed"))
+    else:
+        await toast(callback, t("console.decision_scheduled", at=local_time(manager, reveal_at)))
 
 
 async def on_reveal_time(message: Message, _w: Any, manager: DialogManager) -> None:
@@ -292,10 +372,8 @@ async def on_reveal_time(message: Message, _w: Any, manager: DialogManager) -> N
     if moment <= clock.now():
         await message.answer(texts_of(manager)("console.time_in_past"))
         return
-    if await _decide(message, manager, moment):
-        await message.answer(
-            texts_of(manager)("console.decision_scheduled", at=local_time(manager, moment))
-        )
+    manager.dialog_data[REVEAL_AT] = moment.isoformat()
+    await manager.switch_to(S.confirm)
 
 
 async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
@@ -411,6 +489,21 @@ def competition_dialog() -> Router:
             MessageInput(on_reveal_time, content_types=ContentType.ANY),
             Back(Label("common.back")),
             state=S.reveal_time,
+        ),
+        Window(
+            Tr("rules.confirm_approve", when=F["ready"] & F["approve"]),
+            Tr("rules.confirm_reject", when=F["ready"] & ~F["approve"]),
+            Format("{refusal}", when=~F["ready"]),
+            # Cancel first: a double tap on "Now" lands on it, never on the decision.
+            SwitchTo(Label("common.cancel"), id="confirm_cancel", state=S.application),
+            Button(
+                Label("rules.confirm_decision"),
+                id=CONFIRM_ID,
+                on_click=on_confirm,
+                when=F["ready"],
+            ),
+            state=S.confirm,
+            getter=confirm_getter,
         ),
         Window(
             Tr("console.summary_text"),

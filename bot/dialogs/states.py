@@ -126,6 +126,9 @@ class OperatorTopics(StatesGroup):
     preview = State()
     edit_field = State()
     edit_value = State()
+    close_reason = State()
+    close_confirm = State()
+    undo_confirm = State()
 
 
 class OperatorCompetition(StatesGroup):
@@ -141,6 +144,7 @@ class OperatorCompetition(StatesGroup):
     reveal = State()
     reveal_time = State()
     summary = State()
+    confirm = State()
 
 
 class ExpertDesk(StatesGroup):

@@ -8,16 +8,19 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.competition_rules import StaffSpell
 from domain.statuses import JoinStatus
 from storage.models import (
     Invite,
     JoinRequest,
     MemberRole,
     Membership,
+    MembershipHistory,
     Organisation,
     Person,
 )
 from storage.results import rows_affected
+from storage.types import utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,15 @@ class MembershipView:
     organisation_id: int
     organisation_name: str
     role: MemberRole
+
+
+@dataclass(frozen=True, slots=True)
+class PastMembershipView:
+    organisation_id: int
+    organisation_name: str
+    role: MemberRole
+    joined_at: datetime
+    left_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +129,26 @@ class MembershipRepository:
             .values(role=role)
         )
 
-    async def remove(self, organisation_id: int, person_id: int) -> bool:
+    async def remove(
+        self, organisation_id: int, person_id: int, when: datetime | None = None
+    ) -> bool:
+        """Ends the membership; it is kept in the history (an expert who was on the staff
+        in the past year may not score the organisation's applications)."""
+        ended = await self._session.scalar(
+            select(Membership).where(
+                Membership.organisation_id == organisation_id, Membership.person_id == person_id
+            )
+        )
+        if ended is not None:
+            self._session.add(
+                MembershipHistory(
+                    organisation_id=organisation_id,
+                    person_id=person_id,
+                    role=ended.role,
+                    joined_at=ended.joined_at,
+                    left_at=when or utcnow(),
+                )
+            )
         result = await self._session.execute(
             delete(Membership).where(
                 Membership.organisation_id == organisation_id, Membership.person_id == person_id
@@ -148,6 +179,36 @@ class MembershipRepository:
                 joined_at=membership.joined_at,
             )
             for membership, person in rows
+        ]
+
+    async def staff_spells(self, person_id: int, organisation_id: int) -> list[StaffSpell]:
+        """Every time the person was on the organisation's staff: now, and in the past."""
+        current = await self._session.scalars(
+            select(Membership.joined_at).where(
+                Membership.organisation_id == organisation_id, Membership.person_id == person_id
+            )
+        )
+        past = await self._session.execute(
+            select(MembershipHistory.joined_at, MembershipHistory.left_at).where(
+                MembershipHistory.organisation_id == organisation_id,
+                MembershipHistory.person_id == person_id,
+            )
+        )
+        return [StaffSpell(joined, None) for joined in current] + [
+            StaffSpell(joined, left) for joined, left in past
+        ]
+
+    async def past_of_person(self, person_id: int) -> list[PastMembershipView]:
+        """The organisations the person has left, for their own data export."""
+        rows = await self._session.execute(
+            select(MembershipHistory, Organisation.name)
+            .join(Organisation, Organisation.id == MembershipHistory.organisation_id)
+            .where(MembershipHistory.person_id == person_id)
+            .order_by(MembershipHistory.left_at, MembershipHistory.id)
+        )
+        return [
+            PastMembershipView(h.organisation_id, name, h.role, h.joined_at, h.left_at)
+            for h, name in rows
         ]
 
     async def of_person(self, person_id: int) -> list[MembershipView]:

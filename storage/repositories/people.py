@@ -10,7 +10,15 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from storage.models import FsmRecord, JoinRequest, Membership, Person, Role, RoleGrant
+from storage.models import (
+    FsmRecord,
+    JoinRequest,
+    Membership,
+    MembershipHistory,
+    Person,
+    Role,
+    RoleGrant,
+)
 from storage.results import rows_affected
 from storage.types import utcnow
 
@@ -173,6 +181,9 @@ class PeopleRepository:
             update(RoleGrant).where(RoleGrant.granted_by == telegram_id).values(granted_by=None)
         )
         await self._session.execute(delete(Membership).where(Membership.person_id == person.id))
+        await self._session.execute(
+            delete(MembershipHistory).where(MembershipHistory.person_id == person.id)
+        )
         await self._session.execute(delete(JoinRequest).where(JoinRequest.person_id == person.id))
         await self._erase_dialog_state(telegram_id)
         await self._session.delete(person)

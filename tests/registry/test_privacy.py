@@ -128,3 +128,23 @@ async def test_erasing_a_requester_removes_their_request(store, organisation):
     await store.commit()
     assert await rows_mentioning(store, REQUESTER_ID, "Асель Нурланова", "asel") == []
     assert await store.memberships.pending_join_requests(organisation.id) == []
+
+
+async def test_a_member_removed_is_kept_in_the_history_and_erased_with_the_person(
+    store, organisation
+):
+    owner = await store.people.get(OWNER_ID)
+    colleague = await store.people.get(COLLEAGUE_ID)
+    await staff.remove_member(store, owner, organisation.id, colleague.id)
+    await store.commit()
+    exported = await privacy.export_person(store, COLLEAGUE_ID)
+    assert exported["organisations"] == []
+    (past,) = exported["past_organisations"]
+    assert (past["id"], past["role"]) == (organisation.id, "member")
+    assert past["left_at"] is not None
+    (spell,) = await store.memberships.staff_spells(colleague.id, organisation.id)
+    assert spell.left_at is not None
+
+    await privacy.erase_person(store, COLLEAGUE_ID)
+    await store.commit()
+    assert await store.memberships.staff_spells(colleague.id, organisation.id) == []
