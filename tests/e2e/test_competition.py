@@ -5,6 +5,8 @@ hears its outcome in its own language (one Kazakh, one Russian)."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from sqlalchemy import select
 
