@@ -22,6 +22,7 @@ from delivery.flush import DeliveryFlushMiddleware
 from grants import applications
 from grants.applications import Policy
 from grants.eligibility import required_filing_year
+from registry import staff
 from storage.models import MemberRole
 from storage.store import Store
 from tests import seeding
@@ -37,6 +38,7 @@ from tests.e2e.journeys import (
 from tests.seeding import APPLICATION_ANSWERS, NOW, TOPIC
 
 AIGERIM, BOLAT = 760001, 760002
+OPERATOR_CHAT = -1001234567891
 ORGANISATION = "Қамқор & Co"
 TAG = re.compile(r"<[^>]+>")
 
@@ -51,7 +53,7 @@ class ProcessDied(Exception):
 
 @pytest.fixture
 def settings(settings):
-    return outbox_by_hand(settings)
+    return outbox_by_hand(settings).model_copy(update={"operator_chat_id": OPERATOR_CHAT})
 
 
 @pytest.fixture
@@ -235,3 +237,59 @@ async def test_a_decision_reaches_the_requester_after_a_crash(
 
     await restart_and_run_the_outbox(world)
     assert received(requester, notice) == 1
+
+
+async def reply_in_group(user, group, to_message, text: str) -> None:
+    """The emulator's users cannot reply yet: the reply update is written by hand."""
+    raw = user._new_message(group.state, {"text": text, "reply_to_message": to_message.raw})
+    await user._push({"message": raw}, wait=True, timeout=None)
+
+
+async def test_an_operators_answer_reaches_the_asker_after_a_crash(
+    world, now, user_factory, monkeypatch
+):
+    asker = user_factory(AIGERIM, language_code="kk")
+    operator = user_factory(BOLAT, language_code="ru")
+    group = world.emulator.group(chat_id=OPERATOR_CHAT, title="Operators")
+    await open_menu(asker, "kk")
+    await asker.press(label("kk", "menu.support"))
+    await asker.press(label("kk", "support.ask"))
+    await asker.send("Грант өтінімін қашан беруге болады?")
+    relayed = [m for m in group.messages() if m.from_bot][-1]
+    await operator.send("/help")  # known to the bot: their first contact commits first
+
+    with dies_after_the_next_commit(monkeypatch):
+        await reply_in_group(operator, group, relayed, "С 1 марта.")
+
+    def answers() -> int:
+        return sum("С 1 марта." in (m.text or "") for m in asker.messages())
+
+    assert answers() == 0
+    await restart_and_run_the_outbox(world)
+    assert answers() == 1
+
+
+async def test_a_new_member_reaches_the_owner_after_a_crash(world, now, user_factory, monkeypatch):
+    owner = user_factory(AIGERIM, language_code="ru")
+    await owner.send("/help")
+    newcomer = user_factory(BOLAT, language_code="en", first_name="Bolat")
+
+    async def invite(store: Store) -> str:
+        seeded = await seeding.organisation(
+            store, AIGERIM, NOW, name=ORGANISATION, owner_locale="ru"
+        )
+        await seeding.person(store, BOLAT, "en", name="Bolat", consented_at=NOW)
+        owner_view = await store.people.get(AIGERIM)
+        created = await staff.create_invite(store, owner_view, seeded.organisation_id, NOW)
+        return staff.invite_payload(created)
+
+    payload = await seed(world, invite)
+    with dies_after_the_next_commit(monkeypatch):
+        await newcomer.send(f"/start {payload}")
+
+    notice = plain(
+        texts("ru")("staff.owner_told_new_member", name="Bolat", organisation=ORGANISATION)
+    )
+    assert received(owner, notice) == 0
+    await restart_and_run_the_outbox(world)
+    assert received(owner, notice) == 1
