@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from delivery.notices import forget_notices_about
 from domain.text_input import clean_text
 from storage.models import MemberRole
 from storage.store import Store
@@ -99,11 +100,13 @@ def _instant(value: datetime | None) -> str | None:
 
 async def erase_person(store: Store, telegram_id: int) -> bool:
     """Erase the person. An organisation they owned passes to its longest-serving member;
-    nothing queued for them (a reminder, a broadcast) is sent any more."""
+    nothing queued for them (a reminder, a broadcast) is sent any more, and notices to
+    others that name them (a join request) forget them."""
     person = await store.people.get(telegram_id)
     if person is None:
         return False
     await store.deliveries.forget_recipient(telegram_id)
+    await forget_notices_about(store, telegram_id)
     for membership in await store.memberships.of_person(person.id):
         if membership.role != MemberRole.OWNER:
             continue

@@ -21,10 +21,11 @@ ALLOWED: dict[str, set[str]] = {
     "locales": set(),
     "core": {"domain", "locales"},
     "storage": GROUND,
-    # The use cases, in an order: each may use those before it, never after.
-    "registry": GROUND | {"storage"},
-    "grants": GROUND | {"storage", "registry"},
+    # The use cases, in an order: each may use those before it, never after. The
+    # outbox comes first: every use case queues its notices there (delivery/notices.py).
     "delivery": GROUND | {"storage"},
+    "registry": GROUND | {"storage", "delivery"},
+    "grants": GROUND | {"storage", "delivery", "registry"},
     "console": GROUND | {"storage", "registry", "grants", "delivery"},
     # The drivers: the clock's jobs, then the bot, which composes everything.
     "scheduler": GROUND | {"storage", "registry", "grants", "delivery", "console"},

@@ -22,7 +22,7 @@ from aiogram_dialog.widgets.text import Format
 from bot.dialogs.common import Label, Tr, refuse, texts_of, toast
 from bot.dialogs.states import ApplicationForm, MainMenu, MyApplications
 from bot.events import button_message
-from bot.handlers.applications import application_policy, notify_status_change
+from bot.handlers.applications import application_policy
 from core.i18n import Html, Texts
 from domain.application_status import ApplicationStatus
 from domain.grants import max_institutional_amount
@@ -302,7 +302,7 @@ async def on_confirm(callback: CallbackQuery, _button: Button, manager: DialogMa
     data, t = manager.middleware_data, texts_of(manager)
     store, person = data["store"], data["person"]
     try:
-        submission = await applications.submit(
+        await applications.submit(
             store, person, manager.dialog_data[APPLICATION_ID], _now(manager), _policy(manager)
         )
     except Incomplete:
@@ -321,17 +321,6 @@ async def on_confirm(callback: CallbackQuery, _button: Button, manager: DialogMa
         await manager.switch_to(ApplicationForm.summary)
         return
     await store.commit()
-    if submission.new:
-        await notify_status_change(
-            data["bot"],
-            store,
-            data["translator"],
-            submission.application.id,
-            ApplicationStatus.SUBMITTED,
-            except_person_id=person.id,
-            default_locale=data["settings"].default_locale,
-        )
-        await store.commit()
     await manager.switch_to(ApplicationForm.receipt)
 
 

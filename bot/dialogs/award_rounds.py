@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
@@ -27,7 +27,6 @@ from bot.dialogs.common import (
 )
 from bot.dialogs.narrowing import multiselect
 from bot.dialogs.states import AwardRounds
-from bot.notifications import notify
 from bot.screen_fit import clip
 from console import awards
 from console.awards import AwardError
@@ -239,26 +238,16 @@ async def on_winner(callback: CallbackQuery, _b: Button, manager: DialogManager)
         await _refuse_forbidden(callback, manager)
         return
     data = manager.middleware_data
-    store, clock, bot = data["store"], data["clock"], data["bot"]
+    store, clock = data["store"], data["clock"]
     try:
-        found, application, recipients = await awards.record_winner(
+        await awards.record_winner(
             store, actor, manager.dialog_data.get(APPLICATION, 0), clock.now()
         )
     except AwardError as error:
         await refuse(callback, refusal(texts_of(manager), error))
         return
-    await _tell_winners(bot, store, data, found, application, recipients)
     await store.commit()
     await toast(callback, texts_of(manager).label("awards.op.winner_recorded"))
-
-
-async def _tell_winners(bot: Bot, store, data, found, application, recipients) -> None:
-    translator, default = data["translator"], data["settings"].default_locale
-    for recipient in recipients:
-        t = translator.for_locale(recipient.locale or default)
-        text = t("awards.won", organisation=application.organisation_name,
-                 title=found.title(t.locale))  # fmt: skip
-        await notify(bot, store, recipient.telegram_id, text, clock=data["clock"])
 
 
 def _prompt(key: str, state, back_state, widget) -> Window:

@@ -11,11 +11,8 @@ from aiogram_dialog import DialogManager
 
 from bot.dialogs.common import refuse, texts_of
 from bot.events import button_message
-from bot.handlers.staff import display_name, join_request_keyboard
-from bot.notifications import notify
-from core.i18n import Translator
+from bot.handlers.staff import owner_buttons
 from registry.staff import StaffError, request_to_join
-from storage.models import MemberRole
 from storage.repositories.people import PersonView
 from storage.store import Store
 
@@ -27,32 +24,23 @@ async def send_join_request(
     data = manager.middleware_data
     store: Store = data["store"]
     person: PersonView = data["person"]
-    translator: Translator = data["translator"]
     t = texts_of(manager)
     organisation = await store.organisations.get(organisation_id) if organisation_id else None
     if organisation is None:
         await refuse(callback, t("errors.unknown_option"))
         return False
     try:
-        request_id = await request_to_join(store, person, organisation.id)
+        await request_to_join(
+            store,
+            person,
+            organisation.id,
+            data["clock"].now(),
+            owner_buttons(data["translator"], data["settings"].default_locale),
+        )
     except StaffError as error:
         await refuse(callback, t(f"registration.{error.problem.value}"))
         return False
     await store.commit()
-    default_locale = data["settings"].default_locale
-    for member in await store.memberships.members(organisation.id):
-        if member.role != MemberRole.OWNER:
-            continue
-        # The owner reads it in their own language, not the requester's.
-        owner_texts = translator.for_locale(member.locale or default_locale)
-        text = owner_texts(
-            "staff.join_request_notice",
-            person=display_name(person.full_name, person.username),
-            organisation=organisation.name,
-        )
-        keyboard = join_request_keyboard(owner_texts, request_id)
-        await notify(data["bot"], store, member.telegram_id, text, keyboard)
-    await store.commit()  # a blocked owner is marked as such by notify
     await button_message(callback).answer(
         t("registration.join_request_sent", organisation=organisation.name)
     )

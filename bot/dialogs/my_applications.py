@@ -18,7 +18,6 @@ from bot.dialogs.application_form import answers_block, local_time
 from bot.dialogs.common import Label, Tr, fit_list, item_list, refuse, texts_of, toast
 from bot.dialogs.states import ApplicationForm, MyApplications
 from bot.events import button_message
-from bot.handlers.applications import notify_status_change
 from core.i18n import Texts
 from domain.application_status import EDITABLE_STATUSES, ApplicationStatus
 from domain.text_input import shown_name
@@ -141,16 +140,6 @@ async def on_withdraw(callback: CallbackQuery, _button: Button, manager: DialogM
         await applications.withdraw(store, person, application_id, now)
 
     if await _act(callback, manager, withdraw):
-        await notify_status_change(
-            data["bot"],
-            data["store"],
-            data["translator"],
-            manager.dialog_data[SELECTED],
-            ApplicationStatus.WITHDRAWN,
-            except_person_id=data["person"].id,
-            default_locale=data["settings"].default_locale,
-        )
-        await data["store"].commit()
         await button_message(callback).answer(texts_of(manager)("my_applications.withdrawn"))
         manager.show_mode = ShowMode.SEND
         await manager.switch_to(MyApplications.details)

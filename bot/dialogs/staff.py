@@ -193,9 +193,6 @@ async def _decide(callback: CallbackQuery, manager: DialogManager, approve: bool
             plain_id(manager.item_id if isinstance(manager, SubManager) else None) or 0,
             approve,
             clock=data["clock"],
-            bot=data["bot"],
-            translator=data["translator"],
-            settings=data["settings"],
         )
     except StaffError as error:
         await _refuse(callback, manager, error)
@@ -241,8 +238,6 @@ async def on_consent_result(_start_data: Data, result: Any, manager: DialogManag
             start_value(manager, TOKEN_KEY),
             clock=data["clock"],
             bot=data["bot"],
-            translator=data["translator"],
-            settings=data["settings"],
             t=t,
         )
     except StaffError as error:

@@ -279,6 +279,29 @@ class DeliveryRepository:
         )
         return rows_affected(cancelled)
 
+    async def forget_subject(self, dedupe_prefix: str) -> int:
+        """Someone a notice to another person is about (a join request names its sender)
+        erased their data: the notices tagged with `dedupe_prefix` are emptied and no
+        longer tagged, and those not sent yet are cancelled. Returns how many were
+        cancelled. A row being sent this moment is left to finish."""
+        about = and_(
+            Delivery.dedupe_key.startswith(dedupe_prefix, autoescape=True),
+            Delivery.status != DeliveryStatus.SENDING,
+        )
+        cancelled = await self._session.execute(
+            update(Delivery)
+            .where(about, Delivery.status.in_(WAITING_STATUSES))
+            .values(status=DeliveryStatus.CANCELLED, last_error="the person erased their data")
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(
+            update(Delivery)
+            .where(about)
+            .values(text=None, message_key=None, params=None, reply_markup=None, dedupe_key=None)
+            .execution_options(synchronize_session=False)
+        )
+        return rows_affected(cancelled)
+
     async def recipients(self, telegram_ids: set[int]) -> dict[int, Recipient]:
         if not telegram_ids:
             return {}

@@ -38,7 +38,7 @@ async def organisation(store):
     await staff.redeem_invite(store, colleague, invite.token, NOW)
     await staff.create_invite(store, owner, organisation.id, NOW)
     requester = await consenting_person(store, REQUESTER_ID, "Асель Нурланова", "asel")
-    await staff.request_to_join(store, requester, organisation.id)
+    await staff.request_to_join(store, requester, organisation.id, NOW)
     await store.commit()
     return organisation
 
@@ -148,3 +148,11 @@ async def test_a_member_removed_is_kept_in_the_history_and_erased_with_the_perso
     await privacy.erase_person(store, COLLEAGUE_ID)
     await store.commit()
     assert await store.memberships.staff_spells(colleague.id, organisation.id) == []
+
+
+async def test_erasing_a_newcomer_forgets_the_owners_notice_of_them(store, organisation):
+    """The owner was told "Болат Сериков joined": the notice no longer names him."""
+    assert await rows_mentioning(store, "Болат Сериков")
+    assert await privacy.erase_person(store, COLLEAGUE_ID)
+    await store.commit()
+    assert await rows_mentioning(store, COLLEAGUE_ID, "Болат Сериков", "bolat") == []
