@@ -12,13 +12,9 @@ from aiogram_dialog.widgets.kbd import ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
 
 from bot.callback_answers import answer_once
+from bot.dialogs.context import texts_of
 from bot.screen_fit import MAX_TEXT, clip, fit_lines, visible_length
 from core.i18n import Html, Texts
-
-
-def texts_of(manager: DialogManager) -> Texts:
-    return manager.middleware_data["t"]
-
 
 # A list of what people typed gets this much of a screen (Telegram takes 4096
 # characters); the rest of the window is our own text around it.

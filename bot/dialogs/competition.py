@@ -17,16 +17,19 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
 
-from bot.dialogs.application_form import answers_block, local_time
+from bot.dialogs.application_form import answers_block
 from bot.dialogs.common import LIST_BUDGET, Label, Tr, fit_list, item_list, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
+from bot.dialogs.context import ctx
 from bot.dialogs.inputs import number_refusal
 from bot.dialogs.states import OperatorCompetition as S
 from console import competition
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
 from core.i18n import Html, Texts
+from core.local_time import DATE_TIME_FORMAT
 from domain.application_status import ApplicationStatus
+from domain.lookup import found
 from domain.text_input import (
     InvalidNumber,
     clean_text,
@@ -53,17 +56,12 @@ DETAILS_BUDGET = 2500
 ROWS = 8
 
 
-def _env(manager: DialogManager):
-    data = manager.middleware_data
-    return data["store"], actor_of(manager, OPERATOR_ROLES), data["clock"]
-
-
 def _status(t: Texts, status: str) -> str:
     return t.label(f"application.status.{status}")
 
 
 async def topics_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _actor, _clock = _env(dialog_manager)
+    store = ctx(dialog_manager).store
     counts = await store.console.topics_with(WORK_STATUSES)
     return {"topics": [(c.topic_id, f"{c.code} ({c.count})") for c in counts], "none": not counts}
 
@@ -77,20 +75,20 @@ async def on_topic(callback: CallbackQuery, _w: Any, manager: DialogManager, ite
 
 
 async def queue_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _actor, _clock = _env(dialog_manager)
+    store = ctx(dialog_manager).store
     t = texts_of(dialog_manager)
     items = await store.console.queue(dialog_manager.dialog_data[TOPIC], WORK_STATUSES)
     rows = [
         (i.application_id, f"{_status(t, i.status)} · {i.reference or '—'} · {i.organisation_name}")
         for i in items
     ]
-    topic = await store.topics.get(dialog_manager.dialog_data[TOPIC])
+    topic = found(await store.topics.get(dialog_manager.dialog_data[TOPIC]), "the topic")
     return {"items": rows, "topic": topic.title(t.locale), "none": not rows}
 
 
 async def on_application(callback: CallbackQuery, _w: Any, manager: DialogManager, item: str):
     application_id = parse_topic_id(item)
-    store, actor, _clock = _env(manager)
+    store, actor = ctx(manager).store, actor_of(manager, OPERATOR_ROLES)
     try:
         await competition.application_for_operator(store, actor, application_id or 0)
     except (ConsoleError, Forbidden) as exc:
@@ -107,7 +105,7 @@ def expert_name(t: Texts, person_id: int, name: str | None) -> str:
 
 
 async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, OPERATOR_ROLES)
     t = texts_of(dialog_manager)
     application_id = dialog_manager.dialog_data[APPLICATION]
     application, topic = await competition.application_for_operator(store, actor, application_id)
@@ -130,7 +128,7 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
             else "console.decision_reject",
             amount=format_tenge(decision.amount or 0),
             reason=decision.reason or "",
-            reveal_at=local_time(dialog_manager, decision.reveal_at),
+            reveal_at=ctx(dialog_manager).date_time(decision.reveal_at),
         )
     answers = answers_block(t, application, None)
     if len(answers) > DETAILS_BUDGET:
@@ -154,7 +152,8 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
 
 
 async def on_complete(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     try:
         await competition.mark_complete(store, actor, manager.dialog_data[APPLICATION], clock.now())
     except (ConsoleError, Forbidden) as exc:
@@ -165,7 +164,8 @@ async def on_complete(callback: CallbackQuery, _b: Button, manager: DialogManage
 
 
 async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     if not message.text:
         await message.answer(texts_of(manager)("input.text_expected"))
         return
@@ -182,7 +182,7 @@ async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager
 
 
 async def experts_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, OPERATOR_ROLES)
     t = texts_of(dialog_manager)
     found = await competition.candidates(store, actor, dialog_manager.dialog_data[APPLICATION])
     free = [
@@ -199,7 +199,8 @@ async def experts_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
 
 
 async def on_expert(callback: CallbackQuery, _w: Any, manager: DialogManager, item: str) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     try:
         await competition.assign(
             store, actor, manager.dialog_data[APPLICATION], parse_topic_id(item) or 0, clock.now()
@@ -224,7 +225,7 @@ async def on_amount(message: Message, _w: Any, manager: DialogManager) -> None:
     except InvalidNumber as refusal:
         await message.answer(number_refusal(t, refusal))
         return
-    store, actor, _clock = _env(manager)
+    store, actor = ctx(manager).store, actor_of(manager, OPERATOR_ROLES)
     application, _topic = await competition.application_for_operator(
         store, actor, manager.dialog_data[APPLICATION]
     )
@@ -253,7 +254,8 @@ async def on_reject_reason(message: Message, _w: Any, manager: DialogManager) ->
 
 
 async def _decide(event, manager: DialogManager, reveal_at: datetime | None) -> bool:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     data = manager.dialog_data
     try:
         await competition.decide(
@@ -282,9 +284,9 @@ async def on_reveal_now(callback: CallbackQuery, _b: Button, manager: DialogMana
 
 
 async def on_reveal_time(message: Message, _w: Any, manager: DialogManager) -> None:
-    clock = manager.middleware_data["clock"]
+    clock = ctx(manager).clock
     try:
-        local = datetime.strptime((message.text or "").strip(), "%d.%m.%Y %H:%M")
+        local = datetime.strptime((message.text or "").strip(), DATE_TIME_FORMAT)
     except ValueError:
         await message.answer(texts_of(manager)("console.time_expected"))
         return
@@ -294,12 +296,12 @@ async def on_reveal_time(message: Message, _w: Any, manager: DialogManager) -> N
         return
     if await _decide(message, manager, moment):
         await message.answer(
-            texts_of(manager)("console.decision_scheduled", at=local_time(manager, moment))
+            texts_of(manager)("console.decision_scheduled", at=ctx(manager).date_time(moment))
         )
 
 
 async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, OPERATOR_ROLES)
     t = texts_of(dialog_manager)
     rows = await competition.summary(store, actor, dialog_manager.dialog_data[TOPIC])
     scored = [

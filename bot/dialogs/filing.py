@@ -7,7 +7,6 @@ lives in dialog data until its last answer.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from aiogram import F
@@ -18,11 +17,13 @@ from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, Start, Switch
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, fit_list, texts_of
+from bot.dialogs.context import ctx
 from bot.dialogs.inputs import number_refusal, text_refusal
 from bot.dialogs.states import Filing, MainMenu, Registration
 from bot.events import button_message
 from core.clock import Clock
 from core.i18n import Html, Texts
+from core.local_time import local_date, local_date_time
 from domain.areas import AREAS
 from domain.errors import RuleViolation
 from domain.lookup import found
@@ -33,7 +34,6 @@ from registry import activity
 from registry.activity import FilingError, FilingProblem
 from registry.staff import StaffError, active_organisation_id
 from storage.repositories.activity_reports import REPORT_NUMBER_FIELDS, ReportView
-from storage.repositories.people import PersonView
 from storage.store import Store
 
 ORGANISATION = "organisation_id"
@@ -48,21 +48,9 @@ REMOVE_SELECT = "remove"
 SUBMIT_BUTTON = "submit"
 CONFIRM_BUTTON = "confirm"
 
-TIME_FORMAT = "%d.%m.%Y %H:%M"
-DATE_FORMAT = "%d.%m.%Y"
-
-
-def _context(manager: DialogManager) -> tuple[Store, PersonView, Clock, Texts]:
-    data = manager.middleware_data
-    return data["store"], data["person"], data["clock"], texts_of(manager)
-
 
 def money(amount: int) -> str:
     return f"{amount:,}".replace(",", " ")
-
-
-def local_time(clock: Clock, moment: datetime, fmt: str = TIME_FORMAT) -> str:
-    return moment.astimezone(clock.zone).strftime(fmt)
 
 
 def field_value(t: Texts, field: str, report: ReportView | None) -> str:
@@ -78,7 +66,8 @@ def field_value(t: Texts, field: str, report: ReportView | None) -> str:
 
 
 async def on_start(_start_data: Any, manager: DialogManager) -> None:
-    store, person, clock, _t = _context(manager)
+    c = ctx(manager)
+    store, person, clock = c.store, c.person, c.clock
     start = manager.start_data if isinstance(manager.start_data, dict) else {}
     organisation_id = start.get(ORGANISATION)
     if organisation_id is None and person is not None:
@@ -91,7 +80,8 @@ async def on_start(_start_data: Any, manager: DialogManager) -> None:
 
 
 async def _status(manager: DialogManager) -> activity.FilingStatus:
-    store, person, clock, _t = _context(manager)
+    c = ctx(manager)
+    store, person, clock = c.store, c.person, c.clock
     return await activity.status(
         store,
         person,
@@ -106,7 +96,8 @@ async def _status(manager: DialogManager) -> activity.FilingStatus:
 
 
 async def overview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _person, clock, t = _context(dialog_manager)
+    c = ctx(dialog_manager)
+    store, clock, t = c.store, c.clock, c.t
     try:
         filing = await _status(dialog_manager)
     except StaffError:
@@ -141,7 +132,7 @@ async def overview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
         "has_projects": bool(projects),
         "name": organisation.name,
         "year": filing.year,
-        "deadline": local_time(clock, filing.deadline, DATE_FORMAT),
+        "deadline": local_date(filing.deadline, clock.zone),
         "state": Html(await _state_line(store, clock, t, filing)),
         "fields": Html("\n".join(lines)),
         "projects": fit_list(t, projects) if projects else t("filing.no_projects_yet"),
@@ -163,7 +154,7 @@ async def _state_line(store: Store, clock: Clock, t: Texts, filing: activity.Fil
         lines.append(
             t(
                 "filing.state.late" if filing.late else "filing.state.submitted",
-                when=local_time(clock, found(report.submitted_at, "the submission time")),
+                when=local_date_time(found(report.submitted_at, "the submission time"), clock.zone),
                 who=names.get(report.submitted_by) or unknown,
             )
         )
@@ -172,7 +163,7 @@ async def _state_line(store: Store, clock: Clock, t: Texts, filing: activity.Fil
     lines.append(
         t(
             "filing.state.edited",
-            when=local_time(clock, report.updated_at),
+            when=local_date_time(report.updated_at, clock.zone),
             who=names.get(report.updated_by) or unknown,
         )
     )
@@ -187,7 +178,7 @@ async def on_field(_c: CallbackQuery, _w: Select, manager: DialogManager, field:
 
 
 async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    _store, _person, _clock, t = _context(manager)
+    t = ctx(manager).t
     filing = await _status(manager)
     missing = filing.missing()
     if missing:
@@ -202,7 +193,7 @@ async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogMan
 
 
 async def number_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    _store, _person, _clock, t = _context(dialog_manager)
+    t = ctx(dialog_manager).t
     field = dialog_manager.dialog_data.get(FIELD) or "project_beneficiaries"
     filing = await _status(dialog_manager)
     current = field_value(t, field, filing.report) if field in REPORT_NUMBER_FIELDS else ""
@@ -239,7 +230,8 @@ async def _refuse(
 
 async def _save(message: Message | InaccessibleMessage, manager: DialogManager, action) -> bool:
     """Run one use case and commit it; a locked filing or a lost membership ends the step."""
-    store, person, clock, t = _context(manager)
+    c = ctx(manager)
+    store, person, clock, t = c.store, c.person, c.clock, c.t
     data = manager.dialog_data
     try:
         await action(
@@ -393,7 +385,8 @@ async def on_confirm(callback: CallbackQuery, _button: Button, manager: DialogMa
 
 
 async def receipt_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _person, clock, t = _context(dialog_manager)
+    c = ctx(dialog_manager)
+    store, clock, t = c.store, c.clock, c.t
     filing = await _status(dialog_manager)
     report = found(filing.report, "the submitted filing")
     organisation = found(
@@ -403,7 +396,7 @@ async def receipt_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     return {
         "name": organisation.name,
         "year": filing.year,
-        "when": local_time(clock, found(report.submitted_at, "the submission time")),
+        "when": local_date_time(found(report.submitted_at, "the submission time"), clock.zone),
         "who": names.get(report.submitted_by) or t.label("filing.someone"),
         "projects_count": len(report.projects),
         "beneficiaries": money(report.total_beneficiaries or 0),

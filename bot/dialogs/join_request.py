@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager
 
 from bot.dialogs.common import refuse, texts_of
+from bot.dialogs.context import ctx
 from bot.events import button_message
 from bot.handlers.staff import display_name, join_request_keyboard
 from bot.notifications import notify
@@ -24,10 +25,10 @@ async def send_join_request(
     callback: CallbackQuery, manager: DialogManager, organisation_id: int | None
 ) -> bool:
     """Record the request and tell every owner; False when there was nothing to send."""
-    data = manager.middleware_data
-    store: Store = data["store"]
-    person: PersonView = data["person"]
-    translator: Translator = data["translator"]
+    c = ctx(manager)
+    store: Store = c.store
+    person: PersonView = c.person
+    translator: Translator = c.translator
     t = texts_of(manager)
     organisation = await store.organisations.get(organisation_id) if organisation_id else None
     if organisation is None:
@@ -39,7 +40,7 @@ async def send_join_request(
         await refuse(callback, t(f"registration.{error.problem.value}"))
         return False
     await store.commit()
-    default_locale = data["settings"].default_locale
+    default_locale = c.settings.default_locale
     for member in await store.memberships.members(organisation.id):
         if member.role != MemberRole.OWNER:
             continue
@@ -51,7 +52,7 @@ async def send_join_request(
             organisation=organisation.name,
         )
         keyboard = join_request_keyboard(owner_texts, request_id)
-        await notify(data["bot"], store, member.telegram_id, text, keyboard)
+        await notify(c.bot, store, member.telegram_id, text, keyboard)
     await store.commit()  # a blocked owner is marked as such by notify
     await button_message(callback).answer(
         t("registration.join_request_sent", organisation=organisation.name)
