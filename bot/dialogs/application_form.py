@@ -21,9 +21,10 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, refuse, texts_of, toast
 from bot.dialogs.context import ctx
+from bot.dialogs.start_data import APPLICATION_ID, ORGANISATION_ID, TOPIC_ID
 from bot.dialogs.states import ApplicationForm, MainMenu, MyApplications
 from bot.events import button_message
-from bot.handlers.applications import application_policy, notify_status_change
+from bot.status_notices import notify_status_change
 from core.i18n import Html, Texts
 from domain.application_status import ApplicationStatus
 from domain.grants import max_institutional_amount
@@ -37,7 +38,6 @@ from registry.staff import StaffError
 from storage.repositories.applications import ApplicationView
 from storage.repositories.topics import TopicView
 
-APPLICATION_ID = "application_id"
 REVIEWING = "reviewing"
 STEPS = (*applications.APPLICATION_FIELDS, "attachment")
 STATES = dict(zip(STEPS, (s for s in ApplicationForm.__states__[: len(STEPS)]), strict=True))
@@ -58,8 +58,14 @@ def _now(manager: DialogManager) -> datetime:
 
 
 def _policy(manager: DialogManager) -> applications.Policy:
+    """The settings an application is judged by."""
     c = ctx(manager)
-    return application_policy(c.settings, c.clock)
+    return applications.Policy(
+        zone=c.clock.zone,
+        institutional_percent=c.settings.institutional_percent,
+        filing_year=c.settings.required_filing_year,
+        mci_by_year=c.settings.mci_kzt_by_year,
+    )
 
 
 async def _load(manager: DialogManager) -> tuple[ApplicationView, TopicView]:
@@ -93,8 +99,8 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
             application_id = await applications.start(
                 store,
                 person,
-                start_data.get("organisation_id"),
-                start_data["topic_id"],
+                start_data.get(ORGANISATION_ID),
+                start_data[TOPIC_ID],
                 _now(manager),
                 _policy(manager),
             )

@@ -173,8 +173,7 @@ async def on_open_round(callback: CallbackQuery, _b: Button, manager: DialogMana
             opens_at=opens, closes_at=closes, now=clock.now(),
         )  # fmt: skip
     except (AwardError, RuleViolation) as error:
-        await store.rollback()
-        await refuse(callback, refusal(texts_of(manager), error))
+        await refuse(callback, refusal(texts_of(manager), error), roll_back=store)
         return
     await store.commit()
     data[ROUND] = created.id

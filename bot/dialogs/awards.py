@@ -190,8 +190,7 @@ async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogMan
             results=data.get(RESULTS, ""), evidence_url=data.get(EVIDENCE, ""), now=clock.now(),
         )  # fmt: skip
     except (AwardError, StaffError, RuleViolation) as error:
-        await store.rollback()
-        await refuse(callback, refusal(texts_of(manager), error))
+        await refuse(callback, refusal(texts_of(manager), error), roll_back=store)
         return
     await store.commit()
     for key in ANSWERS:

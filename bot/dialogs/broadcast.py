@@ -24,13 +24,13 @@ from aiogram_dialog.widgets.kbd import (
 )
 from aiogram_dialog.widgets.text import Format
 
+from bot.broadcast_progress import send_progress
 from bot.dialogs.common import Label, Tr, refuse, texts_of
 from bot.dialogs.console_access import actor_of, allowed, gated, refuse_unless
 from bot.dialogs.context import ctx
 from bot.dialogs.narrowing import multiselect
 from bot.dialogs.states import Broadcast as S
 from bot.events import button_message
-from bot.handlers.broadcast import send_progress
 from console import broadcasts
 from console.roles import OPERATOR_ROLES
 from domain.areas import AREAS

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from aiogram import Bot
 from aiogram.types import Chat
@@ -58,10 +57,6 @@ class Ctx:
     def date_time(self, moment: datetime | None) -> str:
         """An instant where the bot's people live, to the minute; "" for none."""
         return "" if moment is None else local_date_time(moment, self.clock.zone)
-
-    def in_locale(self, key: str, locale: str | None, /, **params: Any) -> str:
-        """A message for someone else, in their language (the default when they chose none)."""
-        return self.translator.get(key, locale or self.settings.default_locale, **params)
 
 
 def ctx(manager: DialogManager) -> Ctx:

@@ -16,9 +16,10 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, fit_list, texts_of
+from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of
 from bot.dialogs.context import ctx
 from bot.dialogs.inputs import number_refusal, text_refusal
+from bot.dialogs.start_data import ORGANISATION_ID, YEAR
 from bot.dialogs.states import Filing, MainMenu, Registration
 from bot.events import button_message
 from core.clock import Clock
@@ -36,8 +37,6 @@ from registry.staff import StaffError, active_organisation_id
 from storage.repositories.activity_reports import REPORT_NUMBER_FIELDS, ReportView
 from storage.store import Store
 
-ORGANISATION = "organisation_id"
-YEAR = "year"
 FIELD = "field"
 PROJECT = "project"
 
@@ -69,10 +68,10 @@ async def on_start(_start_data: Any, manager: DialogManager) -> None:
     c = ctx(manager)
     store, person, clock = c.store, c.person, c.clock
     start = manager.start_data if isinstance(manager.start_data, dict) else {}
-    organisation_id = start.get(ORGANISATION)
+    organisation_id = start.get(ORGANISATION_ID)
     if organisation_id is None and person is not None:
         organisation_id = await active_organisation_id(store, person)
-    manager.dialog_data[ORGANISATION] = organisation_id
+    manager.dialog_data[ORGANISATION_ID] = organisation_id
     # Fixed at start, so a filing begun on 31 December stays on the same year.
     manager.dialog_data[YEAR] = start.get(YEAR) or activity.current_year(clock.now(), clock.zone)
     if organisation_id is None:
@@ -85,7 +84,7 @@ async def _status(manager: DialogManager) -> activity.FilingStatus:
     return await activity.status(
         store,
         person,
-        manager.dialog_data[ORGANISATION],
+        manager.dialog_data[ORGANISATION_ID],
         manager.dialog_data[YEAR],
         clock.now(),
         clock.zone,
@@ -208,22 +207,25 @@ def _read_number(field: str, raw: str) -> int:
     )
 
 
-async def _refuse(
+def _refusal(t: Texts, error: RuleViolation | FilingError) -> str:
+    if isinstance(error, InvalidText):
+        return text_refusal(t, error)
+    if isinstance(error, InvalidNumber):
+        return number_refusal(t, error)
+    params = dict(getattr(error, "params", {}))
+    if "max" in params:
+        params["max"] = money(int(params["max"]))
+    return t(f"filing.error.{error.code}", **params)
+
+
+async def _refuse_and_ask_again(
     message: Message | InaccessibleMessage,
     manager: DialogManager,
     error: RuleViolation | FilingError,
+    *,
+    roll_back: Store | None = None,
 ) -> None:
-    t = texts_of(manager)
-    if isinstance(error, InvalidText):
-        text = text_refusal(t, error)
-    elif isinstance(error, InvalidNumber):
-        text = number_refusal(t, error)
-    else:
-        params = dict(getattr(error, "params", {}))
-        if "max" in params:
-            params["max"] = money(int(params["max"]))
-        text = t(f"filing.error.{error.code}", **params)
-    await message.answer(text)
+    await refuse(message, _refusal(texts_of(manager), error), roll_back=roll_back)
     # The question again, below the refusal; the step and every answer stay.
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
@@ -235,21 +237,18 @@ async def _save(message: Message | InaccessibleMessage, manager: DialogManager, 
     data = manager.dialog_data
     try:
         await action(
-            store, person, data[ORGANISATION], data[YEAR], now=clock.now(), zone=clock.zone
+            store, person, data[ORGANISATION_ID], data[YEAR], now=clock.now(), zone=clock.zone
         )
     except (RuleViolation, InvalidText) as error:
-        await store.rollback()
-        await _refuse(message, manager, error)
+        await _refuse_and_ask_again(message, manager, error, roll_back=store)
         return False
     except FilingError as error:
-        await store.rollback()
-        await _refuse(message, manager, error)
+        await _refuse_and_ask_again(message, manager, error, roll_back=store)
         if error.problem == FilingProblem.LOCKED:
             await manager.switch_to(Filing.overview)
         return False
     except StaffError as error:
-        await store.rollback()
-        await message.answer(t(f"filing.error.{error.code}"))
+        await refuse(message, t(f"filing.error.{error.code}"), roll_back=store)
         await manager.done()
         return False
     await store.commit()
@@ -268,7 +267,7 @@ async def on_number(message: Message, _widget: MessageInput, manager: DialogMana
     try:
         value = _read_number(field, message.text)
     except (RuleViolation, FilingError) as error:
-        await _refuse(message, manager, error)
+        await _refuse_and_ask_again(message, manager, error)
         return
 
     async def save(store, person, organisation_id, year, *, now, zone):
@@ -290,7 +289,7 @@ async def on_title(message: Message, _widget: MessageInput, manager: DialogManag
     try:
         title = activity.clean_project_title(message.text)
     except InvalidText as error:
-        await _refuse(message, manager, error)
+        await _refuse_and_ask_again(message, manager, error)
         return
     manager.dialog_data[PROJECT] = {"title": title}
     manager.show_mode = ShowMode.DELETE_AND_SEND
@@ -318,7 +317,7 @@ async def on_beneficiaries(message: Message, _widget: MessageInput, manager: Dia
     try:
         beneficiaries = _read_number("total_beneficiaries", message.text)
     except (RuleViolation, FilingError) as error:
-        await _refuse(message, manager, error)
+        await _refuse_and_ask_again(message, manager, error)
         return
     project = manager.dialog_data.get(PROJECT) or {}
     if set(project) != {"title", "area", "region"}:

@@ -12,7 +12,7 @@ from aiogram_dialog import DialogManager
 from bot.dialogs.common import refuse, texts_of
 from bot.dialogs.context import ctx
 from bot.events import button_message
-from bot.handlers.staff import display_name, join_request_keyboard
+from bot.joining import display_name, join_request_keyboard
 from bot.notifications import notify
 from core.i18n import Translator
 from registry.staff import StaffError, request_to_join

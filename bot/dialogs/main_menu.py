@@ -25,8 +25,8 @@ from bot.dialogs.states import (
     Topics,
 )
 from bot.events import button_message
-from bot.handlers.language import send_language_picker
-from bot.handlers.privacy import send_privacy_notice
+from bot.language_picker import send_language_picker
+from bot.privacy_notice import send_privacy_notice
 from console.awards import accepting_rounds
 from console.roles import EXPERT_ROLES, OPERATOR_ROLES
 from registry.staff import active_organisation_id

@@ -17,9 +17,10 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Row, SwitchTo
 from bot.dialogs.application_form import answers_block
 from bot.dialogs.common import Label, Tr, fit_list, item_list, refuse, texts_of, toast
 from bot.dialogs.context import ctx
+from bot.dialogs.start_data import APPLICATION_ID
 from bot.dialogs.states import ApplicationForm, MyApplications
 from bot.events import button_message
-from bot.handlers.applications import notify_status_change
+from bot.status_notices import notify_status_change
 from core.i18n import Texts
 from domain.application_status import EDITABLE_STATUSES, ApplicationStatus
 from domain.lookup import found
@@ -117,9 +118,7 @@ async def details_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
 
 
 async def on_continue(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    await manager.start(
-        ApplicationForm.title, data={"application_id": manager.dialog_data[SELECTED]}
-    )
+    await manager.start(ApplicationForm.title, data={APPLICATION_ID: manager.dialog_data[SELECTED]})
 
 
 async def _act(callback: CallbackQuery, manager: DialogManager, action) -> bool:

@@ -28,6 +28,7 @@ from bot.dialogs.organisation_fields import (
     preset_areas,
     show_contact_button,
 )
+from bot.dialogs.start_data import ORGANISATION_ID
 from bot.dialogs.states import Filing, OrganisationCard, Registration, Staff
 from bot.events import button_message
 from core.i18n import Html, Texts
@@ -38,7 +39,6 @@ from registry.organisations import OrganisationError, organisation_for, update_f
 from registry.staff import StaffError, active_organisation_id, switch_active
 from storage.store import Store
 
-ORGANISATION_ID = "organisation_id"
 FILING_ID = "filing"
 STAFF_ID = "staff"
 EDIT_ID = "edit"

@@ -27,13 +27,13 @@ from aiogram_dialog.widgets.text import Format
 from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of, toast
 from bot.dialogs.context import ctx
 from bot.dialogs.narrowing import start_value
+from bot.dialogs.start_data import INVITE_TOKEN, ORGANISATION_ID
 from bot.dialogs.states import Consent, MainMenu, Staff
-from bot.handlers.staff import TOKEN_KEY, decide_and_tell, display_name, join_by_invite
+from bot.joining import decide_and_tell, display_name, join_by_invite
 from domain.text_input import plain_id
 from registry import staff
 from registry.staff import StaffError
 
-ORGANISATION_KEY = "organisation_id"
 MEMBER_KEY = "member_id"
 LINK_KEY = "link"
 LINK_EXPIRES_KEY = "link_expires"
@@ -45,7 +45,7 @@ REQUESTS_GROUP = "requests"
 async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     t = texts_of(dialog_manager)
     person = ctx(dialog_manager).person
-    organisation_id = start_value(dialog_manager, ORGANISATION_KEY)
+    organisation_id = start_value(dialog_manager, ORGANISATION_ID)
     try:
         overview = await staff.staff_overview(
             ctx(dialog_manager).store,
@@ -96,12 +96,6 @@ async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, An
     }
 
 
-async def _refuse(callback: CallbackQuery, manager: DialogManager, error: StaffError) -> None:
-    # End the refused attempt's transaction before the dialog storage writes.
-    await ctx(manager).store.rollback()
-    await refuse(callback, texts_of(manager)(error.code))
-
-
 async def on_member_chosen(callback: CallbackQuery, _w, manager: DialogManager, item: int) -> None:
     if plain_id(item) is None:
         return
@@ -110,20 +104,20 @@ async def on_member_chosen(callback: CallbackQuery, _w, manager: DialogManager, 
 
 
 async def _member_action(callback: CallbackQuery, manager: DialogManager, action, done_key: str):
-    store = ctx(manager).store
+    c = ctx(manager)
     try:
         await action(
-            store,
-            ctx(manager).person,
-            start_value(manager, ORGANISATION_KEY),
+            c.store,
+            c.person,
+            start_value(manager, ORGANISATION_ID),
             manager.dialog_data.get(MEMBER_KEY, 0),
         )
     except StaffError as error:
-        await _refuse(callback, manager, error)
+        await refuse(callback, c.t(error.code), roll_back=c.store)
         await manager.switch_to(Staff.members)
         return
-    await store.commit()
-    await toast(callback, texts_of(manager)(done_key))
+    await c.store.commit()
+    await toast(callback, c.t(done_key))
     await manager.switch_to(Staff.members)
 
 
@@ -138,39 +132,36 @@ async def on_remove(callback: CallbackQuery, _button: Button, manager: DialogMan
 async def on_create_invite(
     callback: CallbackQuery, _button: Button, manager: DialogManager
 ) -> None:
-    store = ctx(manager).store
+    c = ctx(manager)
     try:
         invite = await staff.create_invite(
-            store,
-            ctx(manager).person,
-            start_value(manager, ORGANISATION_KEY),
-            ctx(manager).clock.now(),
+            c.store, c.person, start_value(manager, ORGANISATION_ID), c.clock.now()
         )
     except StaffError as error:
-        await _refuse(callback, manager, error)
+        await refuse(callback, c.t(error.code), roll_back=c.store)
         return
-    await store.commit()
-    me = await ctx(manager).bot.me()
+    await c.store.commit()
+    me = await c.bot.me()
     manager.dialog_data[LINK_KEY] = (
         f"https://t.me/{me.username}?start={staff.invite_payload(invite)}"
     )
-    manager.dialog_data[LINK_EXPIRES_KEY] = ctx(manager).date_time(invite.expires_at)
+    manager.dialog_data[LINK_EXPIRES_KEY] = c.date_time(invite.expires_at)
 
 
 async def on_revoke(callback: CallbackQuery, _w, manager: DialogManager, item: str) -> None:
-    store = ctx(manager).store
+    c = ctx(manager)
     try:
         revoked = await staff.revoke_invite(
-            store,
-            ctx(manager).person,
-            start_value(manager, ORGANISATION_KEY),
+            c.store,
+            c.person,
+            start_value(manager, ORGANISATION_ID),
             plain_id(item) or 0,
-            ctx(manager).clock.now(),
+            c.clock.now(),
         )
     except StaffError as error:
-        await _refuse(callback, manager, error)
+        await refuse(callback, c.t(error.code), roll_back=c.store)
         return
-    await store.commit()
+    await c.store.commit()
     manager.dialog_data.pop(LINK_KEY, None)
     await toast(callback, texts_of(manager)("staff.revoked" if revoked else "staff.invite_used"))
 
@@ -189,9 +180,9 @@ async def _decide(callback: CallbackQuery, manager: DialogManager, approve: bool
             settings=c.settings,
         )
     except StaffError as error:
-        await _refuse(callback, manager, error)
+        await refuse(callback, c.t(error.code), roll_back=c.store)
         return
-    await toast(callback, texts_of(manager)("staff.approved" if approve else "staff.declined"))
+    await toast(callback, c.t("staff.approved" if approve else "staff.declined"))
 
 
 async def on_approve(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
@@ -203,9 +194,10 @@ async def on_decline(callback: CallbackQuery, _button: Button, manager: DialogMa
 
 
 async def join_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, clock = ctx(dialog_manager).store, ctx(dialog_manager).clock
+    c = ctx(dialog_manager)
+    token = start_value(dialog_manager, INVITE_TOKEN)
     try:
-        found = await staff.peek_invite(store, start_value(dialog_manager, TOKEN_KEY), clock.now())
+        found = await staff.peek_invite(c.store, token, c.clock.now())
     except StaffError as error:
         return {
             "organisation": "",
@@ -230,7 +222,7 @@ async def on_consent_result(_start_data: Data, result: Any, manager: DialogManag
         await join_by_invite(
             c.store,
             person,
-            start_value(manager, TOKEN_KEY),
+            start_value(manager, INVITE_TOKEN),
             clock=c.clock,
             bot=c.bot,
             translator=c.translator,

@@ -17,6 +17,7 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, fit_value
 from bot.dialogs.context import ctx
+from bot.dialogs.start_data import ORGANISATION_ID, TOPIC_ID, YEAR
 from bot.dialogs.states import ApplicationForm, Filing, MyApplications, Registration, Topics
 from core.clock import Clock
 from core.i18n import Html, Texts
@@ -30,7 +31,6 @@ from grants.topics import TopicCard, TopicFilter, TopicPage
 from registry.staff import active_organisation_id
 from storage.repositories.topics import TopicView
 
-TOPIC_ID = "topic_id"
 FILTER = "filter"
 PAGE = "page"
 NOTICE = "notice"
@@ -262,7 +262,7 @@ async def on_apply(_c: CallbackQuery, _b: Button, manager: DialogManager) -> Non
     else:
         await manager.start(
             ApplicationForm.title,
-            data={"topic_id": card.topic.id, "organisation_id": card.organisation_id},
+            data={TOPIC_ID: card.topic.id, ORGANISATION_ID: card.organisation_id},
         )
 
 
@@ -303,7 +303,7 @@ async def on_filing(_c: CallbackQuery, _b: Button, manager: DialogManager) -> No
         (r.params.get("year") for r in _refusals(manager) if r.reason is Ineligible.NO_FILING), None
     )
     await manager.start(
-        Filing.overview, data={"organisation_id": await _organisation_id(manager), "year": year}
+        Filing.overview, data={ORGANISATION_ID: await _organisation_id(manager), YEAR: year}
     )
 
 
