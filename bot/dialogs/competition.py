@@ -18,17 +18,20 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.application_form import answers_block, local_time
+from bot.dialogs.application_form import answers_block
 from bot.dialogs.common import LIST_BUDGET, Label, Tr, fit_list, item_list, texts_of, toast
-from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
+from bot.dialogs.console_access import actor_of, gated, operator_env, refuse_console, refuse_unless
+from bot.dialogs.context import ctx
 from bot.dialogs.inputs import number_refusal
 from bot.dialogs.states import OperatorCompetition as S
 from console import competition
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
 from core.i18n import Html, Texts
+from core.local_time import DATE_TIME_FORMAT
 from delivery.sender import render_params
 from domain.application_status import ApplicationStatus
+from domain.lookup import found
 from domain.text_input import (
     InvalidNumber,
     clean_text,
@@ -57,13 +60,8 @@ DETAILS_BUDGET = 2500
 ROWS = 8
 
 
-def _env(manager: DialogManager):
-    data = manager.middleware_data
-    return data["store"], actor_of(manager, OPERATOR_ROLES), data["clock"]
-
-
 def _required_scores(manager: DialogManager) -> int:
-    return int(manager.middleware_data["settings"].min_sent_scores)
+    return int(ctx(manager).settings.min_sent_scores)
 
 
 def _status(t: Texts, status: str) -> str:
@@ -71,7 +69,7 @@ def _status(t: Texts, status: str) -> str:
 
 
 async def topics_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _actor, _clock = _env(dialog_manager)
+    store = ctx(dialog_manager).store
     counts = await store.console.topics_with(WORK_STATUSES)
     return {"topics": [(c.topic_id, f"{c.code} ({c.count})") for c in counts], "none": not counts}
 
@@ -85,20 +83,20 @@ async def on_topic(callback: CallbackQuery, _w: Any, manager: DialogManager, ite
 
 
 async def queue_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _actor, _clock = _env(dialog_manager)
+    store = ctx(dialog_manager).store
     t = texts_of(dialog_manager)
     items = await store.console.queue(dialog_manager.dialog_data[TOPIC], WORK_STATUSES)
     rows = [
         (i.application_id, f"{_status(t, i.status)} · {i.reference or '—'} · {i.organisation_name}")
         for i in items
     ]
-    topic = await store.topics.get(dialog_manager.dialog_data[TOPIC])
+    topic = found(await store.topics.get(dialog_manager.dialog_data[TOPIC]), "the topic")
     return {"items": rows, "topic": topic.title(t.locale), "none": not rows}
 
 
 async def on_application(callback: CallbackQuery, _w: Any, manager: DialogManager, item: str):
     application_id = parse_topic_id(item)
-    store, actor, _clock = _env(manager)
+    store, actor = ctx(manager).store, actor_of(manager, OPERATOR_ROLES)
     try:
         await competition.application_for_operator(store, actor, application_id or 0)
     except (ConsoleError, Forbidden) as exc:
@@ -115,7 +113,7 @@ def expert_name(t: Texts, person_id: int, name: str | None) -> str:
 
 
 async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, OPERATOR_ROLES)
     t = texts_of(dialog_manager)
     application_id = dialog_manager.dialog_data[APPLICATION]
     application, topic = await competition.application_for_operator(store, actor, application_id)
@@ -138,7 +136,7 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
             else "console.decision_reject",
             amount=format_tenge(decision.amount or 0),
             reason=decision.reason or "",
-            reveal_at=local_time(dialog_manager, decision.reveal_at),
+            reveal_at=ctx(dialog_manager).date_time(decision.reveal_at),
         )
     answers = answers_block(t, application, None)
     if len(answers) > DETAILS_BUDGET:
@@ -162,7 +160,8 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
 
 
 async def on_complete(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     try:
         await competition.mark_complete(store, actor, manager.dialog_data[APPLICATION], clock.now())
     except (ConsoleError, Forbidden) as exc:
@@ -173,7 +172,8 @@ async def on_complete(callback: CallbackQuery, _b: Button, manager: DialogManage
 
 
 async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     if not message.text:
         await message.answer(texts_of(manager)("input.text_expected"))
         return
@@ -190,7 +190,11 @@ async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager
 
 
 async def experts_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, clock = _env(dialog_manager)
+    store, actor, clock = (
+        ctx(dialog_manager).store,
+        actor_of(dialog_manager, OPERATOR_ROLES),
+        ctx(dialog_manager).clock,
+    )
     t = texts_of(dialog_manager)
     found = await competition.candidates(
         store, actor, dialog_manager.dialog_data[APPLICATION], clock.now()
@@ -209,7 +213,8 @@ async def experts_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
 
 
 async def on_expert(callback: CallbackQuery, _w: Any, manager: DialogManager, item: str) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     try:
         await competition.assign(
             store, actor, manager.dialog_data[APPLICATION], parse_topic_id(item) or 0, clock.now()
@@ -225,7 +230,7 @@ async def on_expert(callback: CallbackQuery, _w: Any, manager: DialogManager, it
 
 
 async def on_decide(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    store, actor, _clock = _env(manager)
+    store, actor, _clock = operator_env(manager)
     try:
         await competition.check_ready(
             store, actor, manager.dialog_data[APPLICATION], _required_scores(manager)
@@ -244,7 +249,7 @@ async def on_amount(message: Message, _w: Any, manager: DialogManager) -> None:
     except InvalidNumber as refusal:
         await message.answer(number_refusal(t, refusal))
         return
-    store, actor, _clock = _env(manager)
+    store, actor, _clock = operator_env(manager)
     application, topic = await competition.application_for_operator(
         store, actor, manager.dialog_data[APPLICATION]
     )
@@ -280,10 +285,14 @@ def _reveal_at(manager: DialogManager) -> datetime | None:
 async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     """The notice exactly as the organisation's members will receive it, in each of
     their languages, and the amount, before anything is decided."""
-    store, actor, _clock = _env(dialog_manager)
+    store, actor, _clock = (
+        ctx(dialog_manager).store,
+        actor_of(dialog_manager, OPERATOR_ROLES),
+        ctx(dialog_manager).clock,
+    )
     data, t = dialog_manager.dialog_data, texts_of(dialog_manager)
-    translator = dialog_manager.middleware_data["translator"]
-    default = dialog_manager.middleware_data["settings"].default_locale
+    translator = ctx(dialog_manager).translator
+    default = ctx(dialog_manager).settings.default_locale
     try:
         notice = await competition.decision_notice(
             store,
@@ -313,13 +322,13 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         "approve": data[APPROVE],
         "amount": format_tenge(notice.amount or 0),
         "when": (
-            local_time(dialog_manager, reveal_at) if reveal_at else t.label("rules.decision_now")
+            ctx(dialog_manager).date_time(reveal_at) if reveal_at else t.label("rules.decision_now")
         ),
     }
 
 
 async def _decide(event, manager: DialogManager) -> bool:
-    store, actor, clock = _env(manager)
+    store, actor, clock = operator_env(manager)
     data = manager.dialog_data
     try:
         await competition.decide(
@@ -358,13 +367,13 @@ async def on_confirm(callback: CallbackQuery, _b: Button, manager: DialogManager
     if reveal_at is None:
         await toast(callback, t("console.decision_revealed"))
     else:
-        await toast(callback, t("console.decision_scheduled", at=local_time(manager, reveal_at)))
+        await toast(callback, t("console.decision_scheduled", at=ctx(manager).date_time(reveal_at)))
 
 
 async def on_reveal_time(message: Message, _w: Any, manager: DialogManager) -> None:
-    clock = manager.middleware_data["clock"]
+    clock = ctx(manager).clock
     try:
-        local = datetime.strptime((message.text or "").strip(), "%d.%m.%Y %H:%M")
+        local = datetime.strptime((message.text or "").strip(), DATE_TIME_FORMAT)
     except ValueError:
         await message.answer(texts_of(manager)("console.time_expected"))
         return
@@ -377,7 +386,7 @@ async def on_reveal_time(message: Message, _w: Any, manager: DialogManager) -> N
 
 
 async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, OPERATOR_ROLES)
     t = texts_of(dialog_manager)
     rows = await competition.summary(store, actor, dialog_manager.dialog_data[TOPIC])
     scored = [

@@ -10,8 +10,9 @@ from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager
 
 from bot.dialogs.common import refuse, texts_of
+from bot.dialogs.context import ctx
 from bot.events import button_message
-from bot.handlers.staff import owner_buttons
+from bot.joining import owner_buttons
 from registry.staff import StaffError, request_to_join
 from storage.repositories.people import PersonView
 from storage.store import Store
@@ -21,9 +22,9 @@ async def send_join_request(
     callback: CallbackQuery, manager: DialogManager, organisation_id: int | None
 ) -> bool:
     """Record the request and tell every owner; False when there was nothing to send."""
-    data = manager.middleware_data
-    store: Store = data["store"]
-    person: PersonView = data["person"]
+    c = ctx(manager)
+    store: Store = c.store
+    person: PersonView = c.person
     t = texts_of(manager)
     organisation = await store.organisations.get(organisation_id) if organisation_id else None
     if organisation is None:
@@ -34,8 +35,8 @@ async def send_join_request(
             store,
             person,
             organisation.id,
-            data["clock"].now(),
-            owner_buttons(data["translator"], data["settings"].default_locale),
+            c.clock.now(),
+            owner_buttons(c.translator, c.settings.default_locale),
         )
     except StaffError as error:
         await refuse(callback, t(f"registration.{error.problem.value}"))

@@ -11,6 +11,7 @@ from aiogram_dialog.widgets.kbd import Button, Row, Start
 
 from bot.dialogs.common import Label, Tr, texts_of
 from bot.dialogs.console_access import allowed
+from bot.dialogs.context import ctx
 from bot.dialogs.states import (
     AwardsApply,
     Directory,
@@ -24,13 +25,11 @@ from bot.dialogs.states import (
     Topics,
 )
 from bot.events import button_message
-from bot.handlers.language import send_language_picker
-from bot.handlers.privacy import send_privacy_notice
+from bot.language_picker import send_language_picker
+from bot.privacy_notice import send_privacy_notice
 from console.awards import accepting_rounds
 from console.roles import EXPERT_ROLES, OPERATOR_ROLES
 from registry.staff import active_organisation_id
-from storage.repositories.people import PersonView
-from storage.store import Store
 
 LANGUAGE_BUTTON = "language"
 HELP_BUTTON = "help"
@@ -47,16 +46,16 @@ SUPPORT_BUTTON = "support"
 
 
 async def menu_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store: Store = dialog_manager.middleware_data["store"]
-    person: PersonView | None = dialog_manager.middleware_data.get("person")
+    c = ctx(dialog_manager)
+    store, person = c.store, c.maybe_person
     organisation_id = await active_organisation_id(store, person) if person else None
     return {
         "has_organisation": organisation_id is not None,
         "award_round_open": organisation_id is not None
-        and bool(await accepting_rounds(store, dialog_manager.middleware_data["clock"].now())),
+        and bool(await accepting_rounds(store, c.clock.now())),
         # Only shows the entries; the console checks the role again on every action.
-        "is_operator": allowed(dialog_manager.middleware_data, OPERATOR_ROLES),
-        "is_expert": allowed(dialog_manager.middleware_data, EXPERT_ROLES),
+        "is_operator": allowed(c, OPERATOR_ROLES),
+        "is_expert": allowed(c, EXPERT_ROLES),
     }
 
 
@@ -72,7 +71,7 @@ async def on_help(callback: CallbackQuery, _button: Button, manager: DialogManag
 
 
 async def on_privacy(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    person = manager.middleware_data.get("person")
+    person = ctx(manager).maybe_person
     await send_privacy_notice(button_message(callback), texts_of(manager), person)
     manager.show_mode = ShowMode.DELETE_AND_SEND
 

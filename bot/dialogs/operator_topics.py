@@ -16,7 +16,8 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, item_list, texts_of, toast
-from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
+from bot.dialogs.console_access import actor_of, gated, operator_env, refuse_console, refuse_unless
+from bot.dialogs.context import ctx
 from bot.dialogs.narrowing import widget_id
 from bot.dialogs.states import OperatorTopics as S
 from bot.screen_fit import clip
@@ -52,11 +53,6 @@ ROWS = 8
 DESCRIPTION_SHOWN = 800
 
 
-def _env(manager: DialogManager):
-    data = manager.middleware_data
-    return data["store"], actor_of(manager, OPERATOR_ROLES), data["clock"]
-
-
 def _choice_label(t: Texts, field: str, value: str) -> str:
     return t.label(f"area.{value}") if field == "area" else t.label(f"topics.grant_type.{value}")
 
@@ -70,7 +66,7 @@ def _shown(t: Texts, manager: DialogManager, field: str, value: Any) -> str:
         return format_tenge(value)
     if field in ("opens_at", "closes_at"):
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-        return moment.astimezone(manager.middleware_data["clock"].zone).strftime("%d.%m.%Y %H:%M")
+        return ctx(manager).date_time(moment)
     if field.startswith("description_"):
         # Three descriptions of up to 3000 characters share one screen.
         return clip(str(value), DESCRIPTION_SHOWN)
@@ -83,7 +79,7 @@ def _preview(manager: DialogManager, values: dict[str, Any]) -> dict[str, str]:
 
 
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, OPERATOR_ROLES)
     t = texts_of(dialog_manager)
     topics = await topics_admin.all_topics(store, actor)
     return {
@@ -100,7 +96,11 @@ async def on_topic(callback: CallbackQuery, _w: Any, manager: DialogManager, ite
 
 
 async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, clock = _env(dialog_manager)
+    store, actor, clock = (
+        ctx(dialog_manager).store,
+        actor_of(dialog_manager, OPERATOR_ROLES),
+        ctx(dialog_manager).clock,
+    )
     t = texts_of(dialog_manager)
     topic = await topics_admin.get(store, actor, dialog_manager.dialog_data[TOPIC] or 0)
     allowed = topics_admin.TOPIC_TRANSITIONS[topic.status]
@@ -127,7 +127,8 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 
 async def on_status(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     target = STATUS_BUTTONS[widget_id(button)]
     try:
         await topics_admin.change_status(
@@ -154,7 +155,11 @@ async def on_close_reason(message: Message, _w: Any, manager: DialogManager) -> 
 
 
 async def close_confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor, _clock = (
+        ctx(dialog_manager).store,
+        actor_of(dialog_manager, OPERATOR_ROLES),
+        ctx(dialog_manager).clock,
+    )
     t = texts_of(dialog_manager)
     topic = await topics_admin.get(store, actor, dialog_manager.dialog_data[TOPIC] or 0)
     drafts = await store.early_closings.draft_holders(topic.id)
@@ -167,7 +172,7 @@ async def close_confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict
 
 
 async def on_close_confirm(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    store, actor, clock = operator_env(manager)
     try:
         await topics_admin.close_early(
             store,
@@ -186,7 +191,7 @@ async def on_close_confirm(callback: CallbackQuery, _b: Button, manager: DialogM
 
 
 async def on_undo_confirm(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    store, actor, clock = operator_env(manager)
     try:
         await topics_admin.undo_early_closing(
             store, actor, manager.dialog_data[TOPIC], clock.now(), clock.zone
@@ -228,7 +233,8 @@ async def ask_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]
 
 
 async def _accept(event, manager: DialogManager, raw: str) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     state = manager.current_context().state
     field = _asked(manager, state)
     try:
@@ -271,7 +277,8 @@ async def preview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
 
 
 async def on_create(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     try:
         topic_id = await topics_admin.create(
             store, actor, manager.dialog_data.get(VALUES, {}), clock.now()

@@ -13,6 +13,7 @@ from aiogram_dialog import Data, Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
 
 from bot.dialogs.common import Label, Tr, refuse, texts_of
+from bot.dialogs.context import ctx
 from bot.dialogs.join_request import send_join_request
 from bot.dialogs.narrowing import step_name
 from bot.dialogs.organisation_fields import (
@@ -53,7 +54,7 @@ async def go_to(event: Message | CallbackQuery, manager: DialogManager, field: s
 
 
 async def on_start(_start_data: Any, manager: DialogManager) -> None:
-    person = manager.middleware_data.get("person")
+    person = ctx(manager).maybe_person
     if person is None or not person.consented:
         # Personal data (who registers, their name shown to co-workers) needs consent first.
         await manager.start(Consent.ask)
@@ -66,7 +67,7 @@ async def on_process_result(_start_data: Data, result: Any, manager: DialogManag
 
 async def on_value(event, manager: DialogManager, field: str, value: Any) -> None:
     if field == "bin":
-        taken = await find_by_bin(manager.middleware_data["store"], value)
+        taken = await find_by_bin(ctx(manager).store, value)
         if taken is not None:
             manager.dialog_data[TAKEN_ID] = taken.id
             manager.dialog_data[TAKEN_NAME] = taken.name
@@ -102,8 +103,8 @@ async def on_edit(callback: CallbackQuery, _widget: Any, manager: DialogManager,
 
 
 async def on_save(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    store, t = manager.middleware_data["store"], texts_of(manager)
-    person = manager.middleware_data["person"]
+    c, t = ctx(manager), texts_of(manager)
+    store, person = c.store, c.person
     try:
         organisation = await register(store, person, answers_of(manager), local_today(manager))
     except OrganisationError as error:

@@ -15,9 +15,11 @@ from aiogram_dialog.widgets.kbd import Cancel, SwitchTo
 
 from bot.dialogs.awards import refusal
 from bot.dialogs.common import Label, Tr, fit_list, texts_of
+from bot.dialogs.context import ctx
 from bot.dialogs.states import SupportInbox
 from console import support
 from core.i18n import Texts, Translator
+from core.local_time import local_date_time
 from domain.errors import RuleViolation
 from storage.repositories.support import ANSWER, SupportThreadView
 from storage.store import Store
@@ -34,8 +36,13 @@ def _short(text: str) -> str:
 
 
 def thread_text(t: Texts, thread: SupportThreadView, zone) -> str:
-    lines = [t("support.thread.question", when=thread.created_at.astimezone(zone).strftime(
-        "%d.%m.%Y %H:%M"), question=_short(thread.question))]  # fmt: skip
+    lines = [
+        t(
+            "support.thread.question",
+            when=local_date_time(thread.created_at, zone),
+            question=_short(thread.question),
+        )
+    ]
     answers = [m for m in thread.messages if m.direction == ANSWER]
     lines += [t("support.thread.answer", answer=_short(m.text)) for m in answers]
     if not answers:
@@ -44,11 +51,11 @@ def thread_text(t: Texts, thread: SupportThreadView, zone) -> str:
 
 
 async def threads_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    data = dialog_manager.middleware_data
+    c = ctx(dialog_manager)
     t = texts_of(dialog_manager)
-    threads = await support.recent_threads(data["store"], data["person"])
+    threads = await support.recent_threads(c.store, c.person)
     shown = fit_list(
-        t, [thread_text(t, thread, data["clock"].zone) for thread in threads], separator="\n\n"
+        t, [thread_text(t, thread, c.clock.zone) for thread in threads], separator="\n\n"
     )
     return {
         "threads": shown,
@@ -86,23 +93,21 @@ async def relay_question(
 
 
 async def on_question(message: Message, _widget: MessageInput, manager: DialogManager) -> None:
-    data = manager.middleware_data
+    c = ctx(manager)
     t = texts_of(manager)
     manager.show_mode = ShowMode.DELETE_AND_SEND
     if not message.text:
         await message.answer(t("input.text_expected"))
         return
-    store: Store = data["store"]
+    store: Store = c.store
     try:
-        thread = await support.ask(store, data["person"], message.text, data["clock"].now())
+        thread = await support.ask(store, c.person, message.text, c.clock.now())
     except RuleViolation as error:
         await message.answer(refusal(t, error))
         return
     # The question is kept even if no operator chat takes it right now.
     await store.commit()
-    delivered = await relay_question(
-        data["bot"], store, data["translator"], data["settings"], thread
-    )
+    delivered = await relay_question(c.bot, store, c.translator, c.settings, thread)
     await store.commit()
     manager.dialog_data[SENT if delivered else NOT_DELIVERED] = True
     await manager.switch_to(SupportInbox.threads)

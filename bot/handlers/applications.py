@@ -1,4 +1,4 @@
-"""/applications and /apply, and the settings an application is judged by."""
+"""/applications and /apply."""
 
 from __future__ import annotations
 
@@ -7,26 +7,15 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram_dialog import DialogManager, StartMode
 
+from bot.dialogs.start_data import ORGANISATION_ID, TOPIC_ID
 from bot.dialogs.states import ApplicationForm, MyApplications
-from core.clock import Clock
 from core.i18n import Texts
-from core.settings import Settings
-from grants.applications import Policy
 from registry.staff import active_organisation_id
 from storage.repositories.people import PersonView
 from storage.store import Store
 
 # Topic codes are short Latin slugs ("gender-equality"); anything longer is not one.
 MAX_TOPIC_CODE = 64
-
-
-def application_policy(settings: Settings, clock: Clock) -> Policy:
-    return Policy(
-        zone=clock.zone,
-        institutional_percent=settings.institutional_percent,
-        filing_year=settings.required_filing_year,
-        mci_by_year=settings.mci_kzt_by_year,
-    )
 
 
 async def on_applications(message: Message, dialog_manager: DialogManager) -> None:
@@ -53,7 +42,7 @@ async def on_apply(
     # Eligibility is checked (and explained) by the form's start, which also resumes a draft.
     await dialog_manager.start(
         ApplicationForm.title,
-        data={"topic_id": topic.id, "organisation_id": await active_organisation_id(store, person)},
+        data={TOPIC_ID: topic.id, ORGANISATION_ID: await active_organisation_id(store, person)},
         mode=StartMode.RESET_STACK,
     )
 

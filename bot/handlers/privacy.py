@@ -11,15 +11,15 @@ import json
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager
 
 from bot.callback_answers import answer_once
 from bot.commands import refresh_person_commands
 from bot.events import pressed_on, sender
+from bot.privacy_notice import PrivacyAction, rights_button, rights_keyboard, send_privacy_notice
 from core.clock import Clock
 from core.i18n import Texts
 from registry import privacy
@@ -27,40 +27,6 @@ from storage.repositories.people import PersonView
 from storage.store import Store
 
 EXPORT_FILE_NAME = "my-data.json"
-
-
-class PrivacyAction(CallbackData, prefix="pv"):
-    """agree | export | erase (asks) | erase_yes | erase_no"""
-
-    action: str
-
-
-def _button(builder: InlineKeyboardBuilder, t: Texts, key: str, action: str) -> None:
-    builder.button(text=t.label(key), callback_data=PrivacyAction(action=action))
-
-
-def _rights(t: Texts, *, consented: bool) -> InlineKeyboardBuilder:
-    builder = InlineKeyboardBuilder()
-    if not consented:
-        # Staff and people who never registered an organisation give it here; an
-        # expert's name is shown to the operators only with it.
-        _button(builder, t, "consent.agree", "agree")
-    _button(builder, t, "privacy.my_data_button", "export")
-    _button(builder, t, "privacy.delete_button", "erase")
-    builder.adjust(*((1,) if not consented else ()), 2)
-    return builder
-
-
-async def send_privacy_notice(
-    message: Message | InaccessibleMessage, t: Texts, person: PersonView | None
-) -> None:
-    """The consent text, who to contact, and the rights as buttons (and "I agree",
-    for someone who has not agreed yet)."""
-    consented = person is not None and person.consented
-    await message.answer(
-        f"{t('consent.text')}\n\n{t('privacy.contact')}",
-        reply_markup=_rights(t, consented=consented).as_markup(),
-    )
 
 
 async def send_export(message: Message, store: Store, telegram_id: int, t: Texts) -> None:
@@ -73,8 +39,8 @@ async def send_export(message: Message, store: Store, telegram_id: int, t: Texts
 
 async def ask_to_erase(message: Message, t: Texts) -> None:
     builder = InlineKeyboardBuilder()
-    _button(builder, t, "privacy.erase_confirm_button", "erase_yes")
-    _button(builder, t, "privacy.erase_keep_button", "erase_no")
+    rights_button(builder, t, "privacy.erase_confirm_button", "erase_yes")
+    rights_button(builder, t, "privacy.erase_keep_button", "erase_no")
     builder.adjust(1)
     await message.answer(t("privacy.erase_question"), reply_markup=builder.as_markup())
 
@@ -110,7 +76,7 @@ async def on_privacy_button(
         if message is not None:
             await message.edit_text(
                 f"{t('privacy.consent_given')}\n\n{t('privacy.contact')}",
-                reply_markup=_rights(t, consented=True).as_markup(),
+                reply_markup=rights_keyboard(t, consented=True).as_markup(),
             )
     elif action == "export" and message is not None:
         await answer_once(callback)

@@ -8,7 +8,7 @@ from aiogram.types import Message
 from aiogram_dialog import DialogManager, StartMode
 
 from bot.dialogs.states import MainMenu
-from bot.handlers.language import send_language_picker
+from bot.language_picker import send_language_picker
 from core.i18n import Texts
 from storage.repositories.people import PersonView
 
