@@ -54,6 +54,7 @@ from bot.handlers import (
     menu,
     organisation,
     privacy,
+    revivals,
     staff,
     start,
     stats,
@@ -173,6 +174,7 @@ def private_chat_router() -> Router:
         support.get_router(),
         # Invite deep links (/start join_...) are more specific than plain /start.
         staff.get_router(),
+        revivals.get_router(),
         start.get_router(),
         language.get_router(),
         menu.get_router(),

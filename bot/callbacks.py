@@ -16,3 +16,11 @@ class JoinDecision(CallbackData, prefix="jr"):
 
     request_id: int
     approve: bool
+
+
+class RevivalDecision(CallbackData, prefix="rv"):
+    """An operator's answer to a request to revive an archived organisation; the
+    presser's operator role is re-checked."""
+
+    request_id: int
+    approve: bool
