@@ -50,6 +50,7 @@ from bot.handlers import (
     filing,
     groups,
     language,
+    leaving,
     membership,
     menu,
     organisation,
@@ -175,6 +176,7 @@ def private_chat_router() -> Router:
         # Invite deep links (/start join_...) are more specific than plain /start.
         staff.get_router(),
         revivals.get_router(),
+        leaving.get_router(),
         start.get_router(),
         language.get_router(),
         menu.get_router(),

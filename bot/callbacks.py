@@ -24,3 +24,12 @@ class RevivalDecision(CallbackData, prefix="rv"):
 
     request_id: int
     approve: bool
+
+
+class LeaveAction(CallbackData, prefix="lv"):
+    """Leaving an organisation: pick (a successor) | yes | no. The presser's membership
+    and the successor's are checked again on the server."""
+
+    action: str
+    organisation_id: int
+    successor_id: int = 0

@@ -272,15 +272,6 @@ async def depart(
     return await archive_if_empty(store, organisation_id, now)
 
 
-async def leave(
-    store: Store, person: PersonView, organisation_id: int, successor_id: int | None, now: datetime
-) -> bool:
-    """The person leaves the organisation; True when that archived it."""
-    return await depart(
-        store, person, await departure(store, person, organisation_id), successor_id, now
-    )
-
-
 async def archive_if_empty(store: Store, organisation_id: int, now: datetime) -> bool:
     """Nobody works for it any more: out of the directory, its records kept for the
     operator, and whoever registers its BIN again may ask to revive it."""

@@ -12,9 +12,9 @@ from aiogram_dialog import DialogManager
 
 from bot.dialogs.common import refuse, texts_of
 from bot.events import button_message
-from bot.handlers.revivals import tell_operators
 from bot.handlers.staff import display_name, join_request_keyboard
 from bot.notifications import notify
+from bot.revival_notices import tell_operators
 from core.i18n import Translator
 from registry.organisations import OrganisationError, OrganisationProblem, request_revival
 from registry.staff import StaffError, request_to_join

@@ -27,7 +27,9 @@ from aiogram_dialog.widgets.text import Format
 from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of, toast
 from bot.dialogs.narrowing import start_value
 from bot.dialogs.states import Consent, MainMenu, Staff
+from bot.events import button_message
 from bot.handlers.staff import TOKEN_KEY, decide_and_tell, display_name, join_by_invite
+from bot.leaving import ask_to_leave
 from domain.text_input import plain_id
 from registry import staff
 from registry.staff import StaffError
@@ -134,6 +136,20 @@ async def _member_action(callback: CallbackQuery, manager: DialogManager, action
     await store.commit()
     await toast(callback, texts_of(manager)(done_key))
     await manager.switch_to(Staff.members)
+
+
+async def on_leave(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    """Asked in a message of its own: the answer changes who the dialog is for."""
+    try:
+        departure = await staff.departure(
+            _mw(manager, "store"), _mw(manager, "person"), start_value(manager, ORGANISATION_KEY)
+        )
+    except StaffError as error:
+        await _refuse(callback, manager, error)
+        return
+    # The question comes below the staff list, which stays as it is.
+    manager.show_mode = ShowMode.NO_UPDATE
+    await ask_to_leave(button_message(callback), texts_of(manager), departure)
 
 
 async def on_transfer(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
@@ -288,6 +304,9 @@ def staff_dialog() -> Dialog:
             ),
             SwitchTo(
                 Label("staff.invites_button"), id="to_invites", state=Staff.invites, when=is_owner
+            ),
+            Button(
+                Label("erasure.leave_button"), id="leave", on_click=on_leave, when=~F["forbidden"]
             ),
             Cancel(Label("common.back")),
             state=Staff.members,

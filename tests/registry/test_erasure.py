@@ -128,6 +128,11 @@ async def world(store):
     return app
 
 
+async def leave(store: Store, person, organisation_id: int, successor_id: int | None) -> bool:
+    departure = await staff.departure(store, person, organisation_id)
+    return await staff.depart(store, person, departure, successor_id, NOW)
+
+
 def identity(someone: Someone) -> tuple[object, ...]:
     return (someone.telegram_id, someone.name, someone.username, someone.phone)
 
@@ -257,8 +262,8 @@ async def test_the_last_member_leaving_archives_the_organisation(store, world):
     owner = await store.people.get(OWNER)
     member = await store.people.get(MEMBER)
     with pytest.raises(staff.StaffError):  # the only owner must name a successor
-        await staff.leave(store, owner, organisation_id, None, NOW)
-    assert not await staff.leave(store, owner, organisation_id, member.id, NOW)
+        await leave(store, owner, organisation_id, None)
+    assert not await leave(store, owner, organisation_id, member.id)
     assert await store.memberships.role_of(organisation_id, member.id) == MemberRole.OWNER
     # A join request nobody could decide is declined when the last one leaves.
     requester = await seeding.person(store, NEWCOMER, "ru", "Newcomer", consented_at=NOW)
@@ -266,7 +271,7 @@ async def test_the_last_member_leaving_archives_the_organisation(store, world):
     await store.organisations.update(organisation_id, public_listing=True)
     assert await directory.public_card(store, organisation_id) is not None
 
-    assert await staff.leave(store, member, organisation_id, None, NOW)
+    assert await leave(store, member, organisation_id, None)
     await store.commit()
     archived = await store.organisations.get(organisation_id)
     assert archived.archived_at is not None
@@ -281,7 +286,7 @@ async def test_the_last_member_leaving_archives_the_organisation(store, world):
 async def test_erasing_the_only_member_archives_and_a_newcomer_revives_it(store, world):
     organisation_id = world.organisation_id
     member = await store.people.get(MEMBER)
-    await staff.leave(store, member, organisation_id, None, NOW)
+    await leave(store, member, organisation_id, None)
     plan = await privacy.erasure_plan(store, OWNER)
     assert [d.archives for d in plan.departures] == [True]
     assert await privacy.erase_person(store, OWNER, NOW)
