@@ -31,6 +31,7 @@ class StaffProblem(enum.StrEnum):
     LAST_OWNER = "last_owner"
     UNKNOWN_MEMBER = "unknown_member"
     SUCCESSOR_REQUIRED = "successor_required"
+    ORGANISATION_ARCHIVED = "organisation_archived"
 
 
 class StaffError(Exception):
@@ -148,6 +149,10 @@ async def redeem_invite(store: Store, person: PersonView, token: str, now: datet
 
 
 async def request_to_join(store: Store, person: PersonView, organisation_id: int) -> int:
+    organisation = await store.organisations.get(organisation_id)
+    if organisation is not None and organisation.archived_at is not None:
+        # Nobody is left to approve it: an archived organisation is revived instead.
+        raise StaffError(StaffProblem.ORGANISATION_ARCHIVED)
     if await store.memberships.role_of(organisation_id, person.id) is not None:
         raise StaffError(StaffProblem.ALREADY_MEMBER)
     if await store.memberships.pending_join_request(organisation_id, person.id) is not None:

@@ -259,6 +259,33 @@ async def test_a_forged_successor_is_refused(world, user_factory):
     assert await role_of(world, organisation_id, OWNER) == MemberRole.OWNER
 
 
+async def test_my_data_holds_their_questions_and_the_applications_they_wrote(world, user_factory):
+    user = user_factory(BOLAT, language_code="en")
+    await register(user, "en", bin=BIN_DARYN, name="Дарын")
+    async with database(world) as store:
+        await seeding.topics(store, world.clock.now())
+        person = await store.people.get(BOLAT)
+        organisation = await store.organisations.get_by_bin(BIN_DARYN)
+        topic = await store.topics.by_code(seeding.TOPIC)
+        draft = await store.applications.add_draft(organisation.id, topic.id, person.id)
+        await store.applications.set_fields(
+            draft, person.id, world.clock.now(), title="Clean water for Taraz"
+        )
+        await store.commit()
+    await user.send("/menu")
+    await user.press(label("en", "menu.support"))
+    await user.press(label("en", "support.ask"))
+    await user.send("When does the competition open?")
+
+    await user.send("/my_data")
+    document = user.last_message().document
+    exported = json.loads(world.emulator.bot.files[document["file_id"]].content)
+    assert [q["question"] for q in exported["questions_to_operator"]] == [
+        "When does the competition open?"
+    ]
+    assert [a["title"] for a in exported["applications_written"]] == ["Clean water for Taraz"]
+
+
 SECRET_NAME = "Zhuldyzkhan Qwertyuly"
 SECRET_PHONE = "+7 701 987 65 43"
 SECRET_QUESTION = "Kogda grant? Moi IIN 850505300777"

@@ -279,8 +279,11 @@ async def test_the_last_member_leaving_archives_the_organisation(store, world):
     found = await directory.search(store, query=None, region=None, area=None, page=0)
     assert organisation_id not in [o.id for o in found.items]
     assert await store.memberships.pending_join_requests(organisation_id) == []
-    # Its records stay for the operator.
+    # Its records stay for the operator; nobody can ask to join what nobody can approve.
     assert await store.applications.get(world.application_id) is not None
+    with pytest.raises(staff.StaffError) as refused:
+        await staff.request_to_join(store, requester, organisation_id)
+    assert refused.value.problem == staff.StaffProblem.ORGANISATION_ARCHIVED
 
 
 async def test_erasing_the_only_member_archives_and_a_newcomer_revives_it(store, world):
