@@ -335,7 +335,7 @@ async def test_logs_carry_no_name_phone_or_typed_text(world, user_factory, produ
         for line in product_logs.getvalue().splitlines()
         if not json.loads(line)["logger"].startswith("emulator")
     ]
-    assert len(lines) > 10, "the journey logged (almost) nothing: is the capture working?"
+    assert lines, "the journey logged nothing: is the capture working?"
     secrets = [SECRET_NAME, "Zhuldyzkhan", "Qwertyuly", "987 65 43", "9876543", "850505300777"]
     leaks = [line[:300] for line in lines if any(secret in line for secret in secrets)]
     assert leaks == []
