@@ -101,6 +101,23 @@ async def test_keeping_the_data_after_choosing_a_successor_changes_nothing(world
     assert buttons(owner.last_message())[0] == "Болат"
 
 
+async def test_a_successor_who_left_meanwhile_is_asked_for_again(world, user_factory):
+    organisation_id = await seed_organisation(world, "ru")
+    await add_colleague(world, organisation_id, BOLAT, "Болат")
+    await add_colleague(world, organisation_id, ASEL, "Асель")
+    owner = user_factory(OWNER, language_code="ru")
+    await owner.send("/delete_me")
+    await owner.press("Болат")
+    async with database(world) as store:  # Болат leaves before the owner confirms
+        bolat = await store.people.get(BOLAT)
+        await store.memberships.remove(organisation_id, bolat.id)
+        await store.commit()
+    await owner.press(label("ru", "privacy.erase_confirm_button"))
+    assert owner.last_callback_answer.text == texts("ru")("erasure.successor_gone")
+    assert buttons(owner.last_message())[0] == "Асель"
+    assert await role_of(world, organisation_id, OWNER) == MemberRole.OWNER
+
+
 @pytest.mark.parametrize(
     ("owner_lang", "lang", "operator_lang"), [("kk", "ru", "en"), ("ru", "en", "kk")]
 )
