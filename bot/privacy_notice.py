@@ -12,9 +12,11 @@ from storage.repositories.people import PersonView
 
 
 class PrivacyAction(CallbackData, prefix="pv"):
-    """agree | export | erase (asks) | erase_yes | erase_no"""
+    """agree | export | erase (asks) | successor (an owner's choice) | erase_yes | erase_no"""
 
     action: str
+    organisation_id: int = 0
+    person_id: int = 0
 
 
 def rights_button(builder: InlineKeyboardBuilder, t: Texts, key: str, action: str) -> None:

@@ -38,6 +38,8 @@ class StaffProblem(enum.StrEnum):
     REQUEST_DECIDED = "request_decided"
     LAST_OWNER = "last_owner"
     UNKNOWN_MEMBER = "unknown_member"
+    SUCCESSOR_REQUIRED = "successor_required"
+    ORGANISATION_ARCHIVED = "organisation_archived"
 
 
 class StaffError(Exception):
@@ -80,6 +82,23 @@ def display_name(full_name: str | None, username: str | None) -> str:
     if username:
         name = f"{name} (@{username})" if name else f"@{username}"
     return name or "—"
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """What someone leaving an organisation (or erasing their data) leaves behind.
+
+    `candidates` are the other members, longest-serving first; an owner who is the
+    only owner must choose one of them to take over. Nobody left: it is archived."""
+
+    organisation_id: int
+    organisation_name: str
+    candidates: tuple[MemberView, ...]
+    needs_successor: bool
+
+    @property
+    def archives(self) -> bool:
+        return not self.candidates
 
 
 async def require_member(store: Store, person: PersonView, organisation_id: int) -> MemberRole:
@@ -169,6 +188,10 @@ async def request_to_join(
     buttons: OwnerButtons | None = None,
 ) -> int:
     """Record the request and tell every owner, with `buttons` to decide it."""
+    organisation = await store.organisations.get(organisation_id)
+    if organisation is not None and organisation.archived_at is not None:
+        # Nobody is left to approve it: an archived organisation is revived instead.
+        raise StaffError(StaffProblem.ORGANISATION_ARCHIVED)
     if await store.memberships.role_of(organisation_id, person.id) is not None:
         raise StaffError(StaffProblem.ALREADY_MEMBER)
     if await store.memberships.pending_join_request(organisation_id, person.id) is not None:
@@ -275,3 +298,50 @@ async def owners(store: Store, organisation_id: int) -> list[MemberView]:
     return [
         m for m in await store.memberships.members(organisation_id) if m.role == MemberRole.OWNER
     ]
+
+
+async def departure(store: Store, person: PersonView, organisation_id: int) -> Departure:
+    role = await require_member(store, person, organisation_id)
+    organisation = found(await store.organisations.get(organisation_id), organisation_id)
+    others = sorted(
+        (m for m in await store.memberships.members(organisation_id) if m.person_id != person.id),
+        key=lambda m: (m.joined_at, m.person_id),
+    )
+    other_owner = any(m.role == MemberRole.OWNER for m in others)
+    return Departure(
+        organisation_id=organisation_id,
+        organisation_name=organisation.name,
+        candidates=tuple(others),
+        needs_successor=role == MemberRole.OWNER and bool(others) and not other_owner,
+    )
+
+
+def check_successor(departure: Departure, successor_id: int | None) -> None:
+    """The owner's choice must be one of the other members (StaffError otherwise)."""
+    if departure.needs_successor and successor_id not in {
+        m.person_id for m in departure.candidates
+    }:
+        raise StaffError(StaffProblem.SUCCESSOR_REQUIRED)
+
+
+async def depart(
+    store: Store, person: PersonView, departure: Departure, successor_id: int | None, now: datetime
+) -> bool:
+    """Hand over (when they must), leave, and archive the organisation when nobody is left.
+    Returns True when it was archived."""
+    check_successor(departure, successor_id)
+    organisation_id = departure.organisation_id
+    if departure.needs_successor and successor_id is not None:
+        await store.memberships.set_role(organisation_id, successor_id, MemberRole.OWNER)
+    await store.memberships.remove(organisation_id, person.id)
+    return await archive_if_empty(store, organisation_id, now)
+
+
+async def archive_if_empty(store: Store, organisation_id: int, now: datetime) -> bool:
+    """Nobody works for it any more: out of the directory, its records kept for the
+    operator, and whoever registers its BIN again may ask to revive it."""
+    if await store.memberships.members(organisation_id):
+        return False
+    await store.organisations.set_archived(organisation_id, now)
+    await store.memberships.close_doors(organisation_id, now)
+    return True

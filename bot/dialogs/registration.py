@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Data, Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
 
 from bot.dialogs.common import Label, Tr, refuse, texts_of
 from bot.dialogs.context import ctx
-from bot.dialogs.join_request import send_join_request
+from bot.dialogs.join_request import send_join_request, send_revival_request
 from bot.dialogs.narrowing import step_name
 from bot.dialogs.organisation_fields import (
     FieldPrompt,
@@ -31,6 +32,7 @@ from bot.events import button_message
 from domain.errors import RuleViolation
 from registry.forms import FIELDS
 from registry.organisations import OrganisationError, find_by_bin, register
+from storage.repositories.organisations import OrganisationView
 
 ANSWERS = "answers"
 REVIEWING = "reviewing"
@@ -41,6 +43,8 @@ SAVE_ID = "save"
 BACK_ID = "back"
 JOIN_ID = "join"
 BIN_BACK_ID = "bin_back"
+REVIVE_ID = "revive"
+ARCHIVED_BACK_ID = "archived_back"
 
 
 def answers_of(manager: DialogManager) -> dict[str, Any]:
@@ -71,7 +75,7 @@ async def on_value(event, manager: DialogManager, field: str, value: Any) -> Non
         if taken is not None:
             manager.dialog_data[TAKEN_ID] = taken.id
             manager.dialog_data[TAKEN_NAME] = taken.name
-            await manager.switch_to(Registration.bin_taken)
+            await manager.switch_to(taken_state(taken))
             return
     answers_of(manager)[field] = value
     if manager.dialog_data.get(REVIEWING) or field == FIELDS[-1]:
@@ -111,7 +115,7 @@ async def on_save(callback: CallbackQuery, _button: Button, manager: DialogManag
         manager.dialog_data[TAKEN_NAME] = error.params.get("name", "")
         taken = await find_by_bin(store, answers_of(manager)["bin"])
         manager.dialog_data[TAKEN_ID] = taken.id if taken else None
-        await manager.switch_to(Registration.bin_taken)
+        await manager.switch_to(taken_state(taken))
         return
     except (KeyError, RuleViolation):
         await refuse(callback, t("registration.incomplete"))
@@ -123,6 +127,18 @@ async def on_save(callback: CallbackQuery, _button: Button, manager: DialogManag
     # The card takes the registration's place on the stack, above the main menu.
     await manager.done(show_mode=ShowMode.NO_UPDATE)
     await manager.start(OrganisationCard.card, show_mode=ShowMode.SEND)
+
+
+def taken_state(taken: OrganisationView | None) -> State:
+    """A join request for a living organisation; a revival request for an archived one."""
+    if taken is not None and taken.archived_at is not None:
+        return Registration.bin_archived
+    return Registration.bin_taken
+
+
+async def on_revive(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    if await send_revival_request(callback, manager, manager.dialog_data.get(TAKEN_ID)):
+        await manager.done()
 
 
 async def on_join(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
@@ -160,6 +176,13 @@ def registration_dialog() -> Dialog:
             Button(Label("registration.send_join_request"), id=JOIN_ID, on_click=on_join),
             SwitchTo(Label("common.back"), id=BIN_BACK_ID, state=Registration.bin),
             state=Registration.bin_taken,
+            getter=taken_getter,
+        ),
+        Window(
+            Tr("erasure.bin_archived"),
+            Button(Label("erasure.revive_button"), id=REVIVE_ID, on_click=on_revive),
+            SwitchTo(Label("common.back"), id=ARCHIVED_BACK_ID, state=Registration.bin),
+            state=Registration.bin_archived,
             getter=taken_getter,
         ),
         Window(

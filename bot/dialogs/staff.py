@@ -29,7 +29,9 @@ from bot.dialogs.context import ctx
 from bot.dialogs.narrowing import start_value
 from bot.dialogs.start_data import INVITE_TOKEN, ORGANISATION_ID
 from bot.dialogs.states import Consent, MainMenu, Staff
+from bot.events import button_message
 from bot.joining import decide_and_tell, join_by_invite
+from bot.leaving import ask_to_leave
 from domain.text_input import plain_id
 from registry import staff
 from registry.staff import StaffError, display_name
@@ -119,6 +121,19 @@ async def _member_action(callback: CallbackQuery, manager: DialogManager, action
     await c.store.commit()
     await toast(callback, c.t(done_key))
     await manager.switch_to(Staff.members)
+
+
+async def on_leave(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    """Asked in a message of its own: the answer changes who the dialog is for."""
+    c = ctx(manager)
+    try:
+        departure = await staff.departure(c.store, c.person, start_value(manager, ORGANISATION_ID))
+    except StaffError as error:
+        await refuse(callback, c.t(error.code), roll_back=c.store)
+        return
+    # The question comes below the staff list, which stays as it is.
+    manager.show_mode = ShowMode.NO_UPDATE
+    await ask_to_leave(button_message(callback), texts_of(manager), departure)
 
 
 async def on_transfer(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
@@ -267,6 +282,9 @@ def staff_dialog() -> Dialog:
             ),
             SwitchTo(
                 Label("staff.invites_button"), id="to_invites", state=Staff.invites, when=is_owner
+            ),
+            Button(
+                Label("erasure.leave_button"), id="leave", on_click=on_leave, when=~F["forbidden"]
             ),
             Cancel(Label("common.back")),
             state=Staff.members,

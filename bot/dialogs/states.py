@@ -16,6 +16,8 @@ class Consent(StatesGroup):
 class Registration(StatesGroup):
     bin = State()
     bin_taken = State()
+    # The BIN's organisation is archived (nobody left): ask the operator to revive it.
+    bin_archived = State()
     name = State()
     name_alt = State()
     legal_form = State()
