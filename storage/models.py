@@ -678,3 +678,18 @@ class DeadLetter(Base):
     error: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)  # JSON, redacted
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RegistrationDraft(Base):
+    """The answers of a registration not yet saved, one per person, so that leaving it
+    (Cancel, /start, another command) loses nothing typed. Deleted once the organisation
+    is registered, when the person starts over, and with the person (/delete_me)."""
+
+    __tablename__ = "registration_drafts"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    answers: Mapped[str] = mapped_column(Text)  # JSON: field name to checked value
+    reviewing: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

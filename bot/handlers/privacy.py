@@ -15,10 +15,11 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from aiogram_dialog import DialogManager
+from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.callback_answers import answer_once
 from bot.commands import refresh_person_commands
+from bot.dialogs.states import MainMenu
 from bot.events import pressed_on, sender
 from core.clock import Clock
 from core.i18n import Texts
@@ -30,7 +31,7 @@ EXPORT_FILE_NAME = "my-data.json"
 
 
 class PrivacyAction(CallbackData, prefix="pv"):
-    """agree | export | erase (asks) | erase_yes | erase_no"""
+    """agree | export | erase (asks) | erase_yes | erase_no | menu"""
 
     action: str
 
@@ -47,18 +48,25 @@ def _rights(t: Texts, *, consented: bool) -> InlineKeyboardBuilder:
         _button(builder, t, "consent.agree", "agree")
     _button(builder, t, "privacy.my_data_button", "export")
     _button(builder, t, "privacy.delete_button", "erase")
-    builder.adjust(*((1,) if not consented else ()), 2)
+    # A way back from the notice, wherever it was opened from.
+    _button(builder, t, "common.menu", "menu")
+    builder.adjust(*((1,) if not consented else ()), 2, 1)
     return builder
 
 
 async def send_privacy_notice(
-    message: Message | InaccessibleMessage, t: Texts, person: PersonView | None
+    message: Message | InaccessibleMessage, t: Texts, person: PersonView | None, clock: Clock
 ) -> None:
-    """The consent text, who to contact, and the rights as buttons (and "I agree",
-    for someone who has not agreed yet)."""
-    consented = person is not None and person.consented
+    """What is kept and why, who to contact, and the rights as buttons. Someone who has
+    not agreed yet is asked, with an "I agree" button; someone who has is told when."""
+    if person is not None and person.consented and person.consented_at is not None:
+        when = person.consented_at.astimezone(clock.zone).strftime("%d.%m.%Y")
+        notice = f"{t('drafts.privacy.terms')}\n\n{t('drafts.privacy.agreed', when=when)}"
+        consented = True
+    else:
+        notice, consented = t("consent.text"), False
     await message.answer(
-        f"{t('consent.text')}\n\n{t('privacy.contact')}",
+        f"{notice}\n\n{t('privacy.contact')}",
         reply_markup=_rights(t, consented=consented).as_markup(),
     )
 
@@ -79,8 +87,10 @@ async def ask_to_erase(message: Message, t: Texts) -> None:
     await message.answer(t("privacy.erase_question"), reply_markup=builder.as_markup())
 
 
-async def on_privacy_command(message: Message, t: Texts, person: PersonView | None) -> None:
-    await send_privacy_notice(message, t, person)
+async def on_privacy_command(
+    message: Message, t: Texts, person: PersonView | None, clock: Clock
+) -> None:
+    await send_privacy_notice(message, t, person, clock)
 
 
 async def on_my_data_command(message: Message, store: Store, t: Texts) -> None:
@@ -124,6 +134,12 @@ async def on_privacy_button(
             await message.edit_text(t("privacy.erase_kept"))
     elif action == "erase_yes":
         await erase(callback, store, t, state, dialog_manager)
+    elif action == "menu":
+        await answer_once(callback)
+        # The menu as a new message below the notice, whatever was open before.
+        await dialog_manager.start(
+            MainMenu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
+        )
     else:
         await answer_once(callback, t("errors.unknown_option"), alert=True)
 

@@ -10,7 +10,15 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from storage.models import FsmRecord, JoinRequest, Membership, Person, Role, RoleGrant
+from storage.models import (
+    FsmRecord,
+    JoinRequest,
+    Membership,
+    Person,
+    RegistrationDraft,
+    Role,
+    RoleGrant,
+)
 from storage.results import rows_affected
 from storage.types import utcnow
 
@@ -174,6 +182,9 @@ class PeopleRepository:
         )
         await self._session.execute(delete(Membership).where(Membership.person_id == person.id))
         await self._session.execute(delete(JoinRequest).where(JoinRequest.person_id == person.id))
+        await self._session.execute(
+            delete(RegistrationDraft).where(RegistrationDraft.person_id == person.id)
+        )
         await self._erase_dialog_state(telegram_id)
         await self._session.delete(person)
         await self._session.flush()
