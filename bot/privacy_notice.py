@@ -7,12 +7,15 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InaccessibleMessage, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from core.clock import Clock
 from core.i18n import Texts
+from core.local_time import local_date
 from storage.repositories.people import PersonView
 
 
 class PrivacyAction(CallbackData, prefix="pv"):
-    """agree | export | erase (asks) | successor (an owner's choice) | erase_yes | erase_no"""
+    """agree | export | erase (asks) | successor (an owner's choice) | erase_yes | erase_no
+    | menu"""
 
     action: str
     organisation_id: int = 0
@@ -31,17 +34,24 @@ def rights_keyboard(t: Texts, *, consented: bool) -> InlineKeyboardBuilder:
         rights_button(builder, t, "consent.agree", "agree")
     rights_button(builder, t, "privacy.my_data_button", "export")
     rights_button(builder, t, "privacy.delete_button", "erase")
-    builder.adjust(*((1,) if not consented else ()), 2)
+    # A way back from the notice, wherever it was opened from.
+    rights_button(builder, t, "common.menu", "menu")
+    builder.adjust(*((1,) if not consented else ()), 2, 1)
     return builder
 
 
 async def send_privacy_notice(
-    message: Message | InaccessibleMessage, t: Texts, person: PersonView | None
+    message: Message | InaccessibleMessage, t: Texts, person: PersonView | None, clock: Clock
 ) -> None:
-    """The consent text, who to contact, and the rights as buttons (and "I agree",
-    for someone who has not agreed yet)."""
-    consented = person is not None and person.consented
+    """What is kept and why, who to contact, and the rights as buttons. Someone who has
+    not agreed yet is asked, with an "I agree" button; someone who has is told when."""
+    if person is not None and person.consented and person.consented_at is not None:
+        when = local_date(person.consented_at, clock.zone)
+        notice = f"{t('drafts.privacy.terms')}\n\n{t('drafts.privacy.agreed', when=when)}"
+        consented = True
+    else:
+        notice, consented = t("consent.text"), False
     await message.answer(
-        f"{t('consent.text')}\n\n{t('privacy.contact')}",
+        f"{notice}\n\n{t('privacy.contact')}",
         reply_markup=rights_keyboard(t, consented=consented).as_markup(),
     )

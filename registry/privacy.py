@@ -48,6 +48,7 @@ async def export_person(store: Store, telegram_id: int) -> dict[str, Any]:
     if person is None:
         return {"telegram_id": telegram_id, "stored": False}
     memberships = await store.memberships.of_person(person.id)
+    draft = await store.registration_drafts.get(telegram_id)
     return {
         "telegram_id": person.telegram_id,
         "full_name": person.full_name,
@@ -142,6 +143,10 @@ async def export_person(store: Store, telegram_id: int) -> dict[str, Any]:
             }
             for a in await store.applications.written_by(person.id)
         ],
+        # An unfinished registration's answers, until it is saved or started over.
+        "registration_draft": (
+            {"answers": draft.answers, "updated_at": _instant(draft.updated_at)} if draft else None
+        ),
     }
 
 

@@ -735,3 +735,18 @@ class TopicEarlyClosing(Base):
     closed_by: Mapped[int | None] = mapped_column(BigInteger)
     refused_at: Mapped[datetime | None]
     undone_at: Mapped[datetime | None]
+
+
+class RegistrationDraft(Base):
+    """The answers of a registration not yet saved, one per person, so that leaving it
+    (Cancel, /start, another command) loses nothing typed. Deleted once the organisation
+    is registered, when the person starts over, and with the person (/delete_me)."""
+
+    __tablename__ = "registration_drafts"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    answers: Mapped[str] = mapped_column(Text)  # JSON: field name to checked value
+    reviewing: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

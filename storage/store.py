@@ -20,6 +20,7 @@ from storage.repositories.early_closings import EarlyClosingRepository
 from storage.repositories.memberships import MembershipRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.people import PeopleRepository
+from storage.repositories.registration_drafts import RegistrationDraftRepository
 from storage.repositories.support import SupportRepository
 from storage.repositories.topics import TopicRepository
 from storage.repositories.updates import UpdateClaims
@@ -38,6 +39,7 @@ class Store:
         self.audit = AuditRepository(session)
         self.dead_letters = DeadLetterRepository(session)
         self.awards = AwardRepository(session)
+        self.registration_drafts = RegistrationDraftRepository(session)
         self.support = SupportRepository(session)
         self.deliveries = DeliveryRepository(session)
         self.audience = AudienceRepository(session)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram import Bot
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Chat
 from aiogram_dialog import DialogManager
 
@@ -36,6 +37,8 @@ class Ctx:
     # None only for an update with no user behind it, which no dialog sees.
     maybe_person: PersonView | None
     chat: Chat | None
+    # aiogram's FSM context of the chat (plain FSM data beside the dialogs' stacks).
+    fsm: FSMContext | None = None
 
     @property
     def person(self) -> PersonView:
@@ -71,6 +74,7 @@ def ctx(manager: DialogManager) -> Ctx:
         menus=data["menus"],
         maybe_person=data.get("person"),
         chat=data.get("event_chat"),
+        fsm=data.get("state"),
     )
 
 

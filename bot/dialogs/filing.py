@@ -100,7 +100,13 @@ async def overview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
     try:
         filing = await _status(dialog_manager)
     except StaffError:
-        return {"allowed": False, "editable": False, "locked": False, "has_projects": False}
+        return {
+            "allowed": False,
+            "editable": False,
+            "locked": False,
+            "past_deadline": False,
+            "has_projects": False,
+        }
     report = filing.report
     organisation = found(
         await store.organisations.get(filing.organisation_id), filing.organisation_id
@@ -128,6 +134,8 @@ async def overview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
         "allowed": True,
         "editable": not filing.locked,
         "locked": filing.locked,
+        # Submitted now, it is late and locked at once: the confirmation says so.
+        "past_deadline": clock.now() > filing.deadline,
         "has_projects": bool(projects),
         "name": organisation.name,
         "year": filing.year,
@@ -401,6 +409,7 @@ async def receipt_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         "beneficiaries": money(report.total_beneficiaries or 0),
         "total_income": money(report.total_income),
         "late": filing.late,
+        "locked": filing.locked,
     }
 
 
@@ -502,7 +511,8 @@ def filing_dialog() -> Dialog:
             getter=projects_getter,
         ),
         Window(
-            Tr("filing.confirm_submit"),
+            Tr("drafts.filing.confirm_in_time", when=~F["past_deadline"]),
+            Tr("drafts.filing.confirm_late", when=F["past_deadline"]),
             Row(
                 Button(Label("common.yes"), id=CONFIRM_BUTTON, on_click=on_confirm),
                 SwitchTo(Label("common.no"), id="no", state=Filing.overview),
@@ -513,6 +523,7 @@ def filing_dialog() -> Dialog:
         Window(
             Tr("filing.receipt"),
             Tr("filing.receipt_late", when=F["late"]),
+            Tr("drafts.filing.receipt_locked", when=F["locked"]),
             SwitchTo(Label("filing.back_to_filing"), id="to_overview", state=Filing.overview),
             TO_MENU,
             state=Filing.receipt,

@@ -1,18 +1,25 @@
 """Registering an organisation: the BIN first, then one step per field, then a summary.
 
 Answers live in dialog_data, which the database FSM storage keeps, so a
-registration interrupted by a restart resumes where it stopped.
+registration interrupted by a restart resumes where it stopped. Every answer is
+also kept as the person's registration draft (registry.registration_drafts): a
+registration left by Cancel, /start or another command is offered again, to
+continue or to start over, the next time it is opened. A step answered before
+(after Back, or an edit from the summary) shows the earlier answer with a button
+to keep it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from aiogram import F
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Data, Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
 
+from bot.callback_answers import answer_once
 from bot.dialogs.common import Label, Tr, refuse, texts_of
 from bot.dialogs.context import ctx
 from bot.dialogs.join_request import send_join_request, send_revival_request
@@ -25,11 +32,14 @@ from bot.dialogs.organisation_fields import (
     field_inputs,
     hide_contact_button,
     local_today,
+    preset_areas,
     show_contact_button,
 )
 from bot.dialogs.states import Consent, OrganisationCard, Registration
 from bot.events import button_message
+from bot.screen_fit import clip
 from domain.errors import RuleViolation
+from registry import registration_drafts as drafts
 from registry.forms import FIELDS
 from registry.organisations import OrganisationError, find_by_bin, register
 from storage.repositories.organisations import OrganisationView
@@ -45,6 +55,11 @@ JOIN_ID = "join"
 BIN_BACK_ID = "bin_back"
 REVIVE_ID = "revive"
 ARCHIVED_BACK_ID = "archived_back"
+KEEP_ID = "keep"
+CONTINUE_ID = "continue"
+START_OVER_ID = "start_over"
+# An earlier answer shown on its step: a description may be long.
+EARLIER_ANSWER_SHOWN = 300
 
 
 def answers_of(manager: DialogManager) -> dict[str, Any]:
@@ -54,7 +69,17 @@ def answers_of(manager: DialogManager) -> dict[str, Any]:
 async def go_to(event: Message | CallbackQuery, manager: DialogManager, field: str) -> None:
     if field == "phone":
         await show_contact_button(event, manager)
+    if field == "areas" and "areas" in answers_of(manager):
+        await preset_areas(manager, answers_of(manager)["areas"] or ())
     await manager.switch_to(getattr(Registration, field))
+
+
+async def keep_draft(manager: DialogManager) -> None:
+    """Every answer is saved at once: leaving the registration loses nothing typed."""
+    c = ctx(manager)
+    reviewing = bool(manager.dialog_data.get(REVIEWING))
+    await drafts.keep(c.store, c.person, answers_of(manager), reviewing, c.clock.now())
+    await c.store.commit()
 
 
 async def on_start(_start_data: Any, manager: DialogManager) -> None:
@@ -62,6 +87,33 @@ async def on_start(_start_data: Any, manager: DialogManager) -> None:
     if person is None or not person.consented:
         # Personal data (who registers, their name shown to co-workers) needs consent first.
         await manager.start(Consent.ask)
+        return
+    if await drafts.unfinished(ctx(manager).store, person) is not None:
+        await manager.switch_to(Registration.resume)
+
+
+async def on_continue(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    c = ctx(manager)
+    draft = await drafts.unfinished(c.store, c.person)
+    if draft is None:
+        await manager.switch_to(Registration.bin)
+        return
+    manager.dialog_data[ANSWERS] = dict(draft.answers)
+    field = drafts.next_field(draft.answers)
+    if draft.reviewing or field is None:
+        manager.dialog_data[REVIEWING] = True
+        await manager.switch_to(Registration.summary)
+        return
+    await go_to(callback, manager, field)
+
+
+async def on_start_over(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    c = ctx(manager)
+    await drafts.discard(c.store, c.person)
+    await c.store.commit()
+    manager.dialog_data.pop(ANSWERS, None)
+    manager.dialog_data.pop(REVIEWING, None)
+    await manager.switch_to(Registration.bin)
 
 
 async def on_process_result(_start_data: Data, result: Any, manager: DialogManager) -> None:
@@ -80,8 +132,10 @@ async def on_value(event, manager: DialogManager, field: str, value: Any) -> Non
     answers_of(manager)[field] = value
     if manager.dialog_data.get(REVIEWING) or field == FIELDS[-1]:
         manager.dialog_data[REVIEWING] = True
+        await keep_draft(manager)
         await manager.switch_to(Registration.summary)
         return
+    await keep_draft(manager)
     await go_to(event, manager, FIELDS[FIELDS.index(field) + 1])
 
 
@@ -99,6 +153,19 @@ async def on_back(callback: CallbackQuery, _button: Button, manager: DialogManag
 
 async def on_cancel(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     await hide_contact_button(callback, manager)
+    if answers_of(manager):
+        # Nothing is thrown away: the menu offers to continue.
+        await answer_once(callback, texts_of(manager)("drafts.registration.kept"), alert=True)
+
+
+async def on_keep(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    field = step_name(manager)
+    answers = answers_of(manager)
+    if field not in FIELDS or field not in answers:
+        return
+    if field == "phone":
+        await hide_contact_button(callback, manager)
+    await on_value(callback, manager, field, answers[field])
 
 
 async def on_edit(callback: CallbackQuery, _widget: Any, manager: DialogManager, field: str):
@@ -120,6 +187,7 @@ async def on_save(callback: CallbackQuery, _button: Button, manager: DialogManag
     except (KeyError, RuleViolation):
         await refuse(callback, t("registration.incomplete"))
         return
+    await drafts.discard(store, person)
     await store.commit()
     await button_message(callback).answer(
         t("registration.saved", name=organisation.name, bin=organisation.bin)
@@ -150,6 +218,28 @@ async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     return details(texts_of(dialog_manager), answers_of(dialog_manager))
 
 
+async def step_getter(dialog_manager: DialogManager, **kwargs) -> dict[str, Any]:
+    """The field's own data, and the answer given to it before, if any."""
+    data = await field_getter(dialog_manager, **kwargs)
+    field, answers = data["field"], answers_of(dialog_manager)
+    earlier = ""
+    if field in answers:
+        shown = details(texts_of(dialog_manager), answers)[field]
+        earlier = clip(str(shown), EARLIER_ANSWER_SHOWN)
+    return {**data, "has_answer": field in answers, "answer": earlier}
+
+
+async def resume_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    draft = await drafts.unfinished(ctx(dialog_manager).store, ctx(dialog_manager).maybe_person)
+    answers = draft.answers if draft else {}
+    t = texts_of(dialog_manager)
+    return {
+        "name": answers.get("name") or answers.get("bin") or t.label("common.not_set"),
+        "answered": len(answers),
+        "total": len(FIELDS),
+    }
+
+
 async def taken_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     return {"name": dialog_manager.dialog_data.get(TAKEN_NAME, "")}
 
@@ -158,13 +248,15 @@ def field_window(field: str) -> Window:
     return Window(
         Tr("common.step", step=FIELDS.index(field) + 1, total=len(FIELDS)),
         FieldPrompt(),
+        Tr("drafts.registration.your_answer", when=F["has_answer"]),
         *field_inputs(on_value),
+        Button(Label("drafts.registration.keep"), id=KEEP_ID, on_click=on_keep, when="has_answer"),
         Row(
             Button(Label("common.back"), id=BACK_ID, on_click=on_back),
             Cancel(Label("common.cancel"), on_click=on_cancel),
         ),
         state=getattr(Registration, field),
-        getter=field_getter,
+        getter=step_getter,
     )
 
 
@@ -200,10 +292,20 @@ def registration_dialog() -> Dialog:
             ),
             Row(
                 Button(Label("registration.save"), id=SAVE_ID, on_click=on_save),
-                Cancel(Label("common.cancel")),
+                Cancel(Label("common.cancel"), on_click=on_cancel),
             ),
             state=Registration.summary,
             getter=summary_getter,
+        ),
+        Window(
+            Tr("drafts.registration.resume"),
+            Button(Label("drafts.registration.continue"), id=CONTINUE_ID, on_click=on_continue),
+            Button(
+                Label("drafts.registration.start_over"), id=START_OVER_ID, on_click=on_start_over
+            ),
+            Cancel(Label("common.back")),
+            state=Registration.resume,
+            getter=resume_getter,
         ),
         on_start=on_start,
         on_process_result=on_process_result,

@@ -32,6 +32,7 @@ class Registration(StatesGroup):
     volunteer_count = State()
     public_listing = State()
     summary = State()
+    resume = State()
 
 
 class OrganisationCard(StatesGroup):

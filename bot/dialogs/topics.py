@@ -11,14 +11,21 @@ from typing import Any
 
 from aiogram import F
 from aiogram.types import CallbackQuery
-from aiogram_dialog import Data, Dialog, DialogManager, Window
+from aiogram_dialog import Data, Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, fit_value
 from bot.dialogs.context import ctx
 from bot.dialogs.start_data import ORGANISATION_ID, TOPIC_ID, YEAR
-from bot.dialogs.states import ApplicationForm, Filing, MyApplications, Registration, Topics
+from bot.dialogs.states import (
+    ApplicationForm,
+    Filing,
+    MainMenu,
+    MyApplications,
+    Registration,
+    Topics,
+)
 from core.clock import Clock
 from core.i18n import Html, Texts
 from core.local_time import local_date_time
@@ -44,6 +51,7 @@ NEXT_BUTTON = "next"
 # Two buttons, one shown at a time: a toggle would undo itself when Telegram
 # re-sends a press after a crash.
 ALERTS_ON_BUTTON, ALERTS_OFF_BUTTON = "alerts_on", "alerts_off"
+MENU_BUTTON = "menu"
 REGISTER_BUTTON = "register"
 APPLY_BUTTON = "apply"
 BACK_TO_LIST = "to_list"
@@ -366,6 +374,13 @@ def topics_dialog() -> Dialog:
                 id=ALERTS_ON_BUTTON,
                 on_click=on_alerts,
                 when=~F["alerts"],
+            ),
+            # /grants opens the list with nothing below it: the menu is the way back.
+            Start(
+                Label("common.menu"),
+                id=MENU_BUTTON,
+                state=MainMenu.main,
+                mode=StartMode.RESET_STACK,
             ),
             state=Topics.list,
             getter=list_getter,

@@ -14,10 +14,11 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from aiogram_dialog import DialogManager
+from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.callback_answers import answer_once
 from bot.commands import refresh_person_commands
+from bot.dialogs.states import MainMenu
 from bot.events import pressed_on, sender
 from bot.privacy_notice import PrivacyAction, rights_button, rights_keyboard, send_privacy_notice
 from core.clock import Clock
@@ -126,8 +127,10 @@ def plan_pseudonym(t: Texts, plan: privacy.ErasurePlan) -> str:
     return t.label(key, number=plan.pseudonym_number)
 
 
-async def on_privacy_command(message: Message, t: Texts, person: PersonView | None) -> None:
-    await send_privacy_notice(message, t, person)
+async def on_privacy_command(
+    message: Message, t: Texts, person: PersonView | None, clock: Clock
+) -> None:
+    await send_privacy_notice(message, t, person, clock)
 
 
 async def on_my_data_command(message: Message, store: Store, t: Texts) -> None:
@@ -181,6 +184,12 @@ async def on_privacy_button(
             await message.edit_text(t("privacy.erase_kept"))
     elif action == "erase_yes":
         await erase(callback, store, t, state, dialog_manager, clock)
+    elif action == "menu":
+        await answer_once(callback)
+        # The menu as a new message below the notice, whatever was open before.
+        await dialog_manager.start(
+            MainMenu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
+        )
     else:
         await answer_once(callback, t("errors.unknown_option"), alert=True)
 

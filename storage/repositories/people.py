@@ -24,6 +24,7 @@ from storage.models import (
     Membership,
     MembershipHistory,
     Person,
+    RegistrationDraft,
     RevivalRequest,
     Role,
     RoleGrant,
@@ -203,6 +204,9 @@ class PeopleRepository:
         await self._session.execute(delete(JoinRequest).where(JoinRequest.person_id == person.id))
         await self._session.execute(
             delete(RevivalRequest).where(RevivalRequest.person_id == person.id)
+        )
+        await self._session.execute(
+            delete(RegistrationDraft).where(RegistrationDraft.person_id == person.id)
         )
         await self._erase_dialog_state(telegram_id)
         if not keep:
