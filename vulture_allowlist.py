@@ -84,3 +84,6 @@ last_callback_answer
 send_sticker
 edit_last
 block
+
+# storage/models.py: written by PeopleRepository._pseudonymise through update().values().
+erased_at

@@ -40,7 +40,7 @@ from bench.journeys import journeys_on
 from delivery.planner import REMINDER_TIME, plan_all
 from domain.deadlines import at_local
 from registry import directory
-from registry.privacy import erase_person
+from registry.privacy import erase_person, erasure_plan
 from storage import migrate
 from storage.engine import create_engine, create_session_factory
 from storage.store import Store
@@ -96,7 +96,14 @@ async def in_process_work(url: str, organisations: int, tally: sql_trace.Tally) 
         async with factory() as session:
             # The owner of an organisation in the middle; rolled back, as EXPLAIN will be.
             owner = 9_000_000 + (organisations // 2) * PEOPLE_PER_ORGANISATION
-            await erase_person(Store(session), owner)
+            store = Store(session)
+            plan = await erasure_plan(store, owner)
+            # They hand over to the longest-serving member, as the bot offers first.
+            successors = {
+                d.organisation_id: d.candidates[0].person_id
+                for d in (plan.successors_needed if plan else ())
+            }
+            await erase_person(store, owner, datetime.now(UTC), successors)
             await session.rollback()
         tally.source = "reminder planner"
         closes = await _closing_of(factory, "gender-equality")

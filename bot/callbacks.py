@@ -16,3 +16,20 @@ class JoinDecision(CallbackData, prefix="jr"):
 
     request_id: int
     approve: bool
+
+
+class RevivalDecision(CallbackData, prefix="rv"):
+    """An operator's answer to a request to revive an archived organisation; the
+    presser's operator role is re-checked."""
+
+    request_id: int
+    approve: bool
+
+
+class LeaveAction(CallbackData, prefix="lv"):
+    """Leaving an organisation: pick (a successor) | yes | no. The presser's membership
+    and the successor's are checked again on the server."""
+
+    action: str
+    organisation_id: int
+    successor_id: int = 0

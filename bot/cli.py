@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -23,17 +24,30 @@ class CliError(Exception):
     """Ends the command with one line on stderr and exit status 2."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A wrong argument gets one line that names it and where help is, not the usage
+    block: the same shape as a wrong setting (argparse's status 2 is kept)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_CONFIG, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def load_settings(**overrides) -> Settings:
     try:
         return Settings(**overrides)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        message = first["msg"].removeprefix("Value error, ")
-        raise CliError(f"{name}: {message}") from None
-    except SettingsError as exc:  # a value that is not the JSON a table or a list needs
+    except (ValidationError, SettingsError) as exc:
+        raise CliError(settings_problem(exc)) from None
+
+
+def settings_problem(exc: ValidationError | SettingsError) -> str:
+    """One line naming the setting and what is wrong with its value."""
+    if isinstance(exc, SettingsError):  # a value that is not the JSON a table or a list needs
         field = str(exc).partition('"')[2].partition('"')[0] or "settings"
-        raise CliError(f"{field.upper()}: not valid JSON") from None
+        return f"{field.upper()}: not valid JSON"
+    first = exc.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{name}: {message}"
 
 
 def _run(args: argparse.Namespace) -> None:
@@ -259,13 +273,26 @@ with it, so a script prints the same transcript on any machine.
 
 
 def _sandbox(args: argparse.Namespace) -> None:
-    from bot.sandbox import run_sandbox
+    from bot.runner import StartupError
+    from bot.sandbox import SandboxDatabaseError, run_sandbox
 
-    sys.exit(run_sandbox(script=args.script, db=args.db, lang=args.lang, now=args.now))
+    try:
+        status = run_sandbox(script=args.script, db=args.db, lang=args.lang, now=args.now)
+    except SandboxDatabaseError as exc:
+        raise CliError(f"--db {args.db}: {exc}") from None
+    except (ValidationError, SettingsError) as exc:  # the environment's settings apply too
+        raise CliError(settings_problem(exc)) from None
+    except StartupError as exc:
+        if not args.db:
+            raise CliError(str(exc)) from None
+        # The reason after the URL the sandbox made of --db: "file is not a database".
+        reason = str(exc).rpartition(": ")[2]
+        raise CliError(f"--db {args.db}: cannot open the database: {reason}") from None
+    sys.exit(status)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="ngo-bot",
         description="Telegram bot for Kazakhstan's NGOs and the state grant system.",
     )

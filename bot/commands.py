@@ -9,13 +9,14 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Hashable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from html import escape
 
 from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeChat
 
 from bot.api_failures import API_FAILURES, describe, retried_by_caller
 from console.roles import roles_of
-from core.i18n import Translator
+from core.i18n import Html, Texts, Translator
 from core.settings import Settings
 from storage.models import Role
 from storage.repositories.people import PersonView
@@ -67,6 +68,16 @@ def staff_commands(roles: set[str]) -> tuple[str, ...]:
         if role in roles:
             names += [n for n in STAFF_COMMANDS[role] if n not in names]
     return tuple(names)
+
+
+def help_text(t: Texts, roles: set[str]) -> str:
+    """/help: the public commands, then the commands of the person's own roles."""
+    text = t("help.text")
+    extra = staff_commands(roles)
+    if not extra:
+        return text
+    lines = [f"/{name} — {escape(t.label(f'commands.{name}'))}" for name in extra]
+    return text + t("drafts.help.staff", commands=Html("\n".join(lines)))
 
 
 def menu_of(

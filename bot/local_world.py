@@ -167,7 +167,7 @@ class LocalWorld:
         done |= bool(await reveal_decisions(sessions, now))
         while (await outbox.drain_once()).claimed:
             done = True
-        from bot.handlers.broadcast import edit_progress
+        from bot.broadcast_progress import edit_progress
 
         await update_broadcasts(outbox, partial(edit_progress, outbox.bot))
         return done

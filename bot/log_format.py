@@ -14,6 +14,10 @@ from datetime import UTC, datetime
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 MASK = "***"
+# Libraries whose debug (and, for SQLAlchemy's echo, info) records carry what people
+# typed and who they are: SQL parameters, whole Chat and User objects. They speak
+# at WARNING and above only, whatever LOG_LEVEL says.
+PERSONAL_DATA_LOGGERS = ("aiosqlite", "aiogram_dialog", "sqlalchemy.engine", "asyncpg")
 
 
 class SecretRedactor:
@@ -76,4 +80,6 @@ def configure_logging(
     root.setLevel(level.upper())
     # aiogram logs every handled update at INFO; keep that out of normal logs.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    for name in PERSONAL_DATA_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     return redactor

@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.api_failures import API_FAILURES, describe, is_transient, retried_by_caller
 from bot.app import Wiring, create_bot, create_dispatcher, create_fsm_storage
+from bot.broadcast_progress import edit_progress
 from bot.dead_letters import DeadLetterOffice, DeadLetterRequestHandler, ReadUpdatesOneByOne
-from bot.handlers.broadcast import edit_progress
 from bot.health import Health
 from bot.metrics import METRICS
 from core.clock import Clock

@@ -105,6 +105,24 @@ class ScriptError(Exception):
     """A script asked for something that is not there; the run exits non-zero."""
 
 
+class SandboxDatabaseError(Exception):
+    """`--db FILE` names a file the sandbox cannot keep its database in; one line why."""
+
+
+def check_database_file(database: Path) -> None:
+    """Refuse before anything starts: an SQLite file needs a folder we may write in
+    (for its journal too), and a file that is there must be ours to write."""
+    folder = database.parent
+    if database.is_dir():
+        raise SandboxDatabaseError("is a folder; give a file name in it, like sandbox.db")
+    if not folder.is_dir():
+        raise SandboxDatabaseError(f"the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise SandboxDatabaseError(f"cannot write in the folder {folder}")
+    if database.exists() and not os.access(database, os.R_OK | os.W_OK):
+        raise SandboxDatabaseError("cannot write to this file")
+
+
 class Transcript:
     """Prints what each simulated person sees, as it changes."""
 
@@ -440,6 +458,8 @@ def run_sandbox(
             print(f"ngo-bot: cannot read the script {script}: {exc.strerror}", file=sys.stderr)
             return 2
     database = Path(db).resolve() if db else None
+    if database is not None:
+        check_database_file(database)
     # Files a script sends are found next to it; typed at the prompt, here.
     folder_of_files = Path(script).resolve().parent if script else Path.cwd()
     return asyncio.run(

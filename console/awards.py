@@ -13,6 +13,7 @@ from datetime import datetime
 
 from console.audit import record
 from console.roles import Actor
+from delivery.notices import each_language, tell
 from domain.areas import is_area
 from domain.lookup import found
 from domain.statuses import AwardRoundStatus
@@ -163,8 +164,9 @@ async def all_rounds(store: Store, actor: Actor) -> list[AwardRoundView]:
 async def record_winner(
     store: Store, actor: Actor, application_id: int, now: datetime
 ) -> tuple[AwardRoundView, AwardApplicationView, list[Recipient]]:
-    """Mark the application a winner once its round closed; returns whom to tell
-    (every member of the organisation). Recording a winner twice tells nobody again."""
+    """Mark the application a winner once its round closed and tell every member of the
+    organisation, in their language; returns whom it told. Recording a winner twice
+    tells nobody again."""
     repository = awards(store)
     application = await repository.application(application_id)
     if application is None:
@@ -183,4 +185,7 @@ async def record_winner(
     )  # fmt: skip
     members = await store.memberships.members(application.organisation_id)
     updated = found(await repository.application(application_id), application_id)
+    params = {"organisation": updated.organisation_name, "title": each_language(round_.title)}
+    for member in members:
+        await tell(store, member.telegram_id, "awards.won", params, now)
     return round_, updated, [Recipient(m.telegram_id, m.locale) for m in members]

@@ -16,6 +16,12 @@ from console.audit import record
 from console.notices import tell, tell_organisation, topic_title
 from console.roles import Actor, Forbidden
 from domain.application_status import ApplicationStatus as S
+from domain.competition_rules import (
+    RulesProblem,
+    amount_problem,
+    scores_problem,
+    was_staff_within_a_year,
+)
 from domain.lookup import found
 from domain.statuses import AssignmentStatus, DecisionOutcome
 from domain.text_limits import clean_user_text
@@ -100,10 +106,11 @@ async def mark_complete(store: Store, actor: Actor, application_id: int, now: da
         after={"status": S.UNDER_REVIEW.value},
         when=now,
     )
+    # Complete, not yet with the experts: the NGO hears that when one is assigned.
     await tell_organisation(
         store,
         application.organisation_id,
-        "console.notice.complete",
+        "rules.notice.complete_awaiting_experts",
         _about(application, topic),
         now,
     )
@@ -143,17 +150,28 @@ class Candidate:
     # None until the expert consents to keeping their name (see registry.privacy).
     name: str | None
     assigned: bool
-    # Declared a conflict with this organisation: cannot be assigned.
+    # Declared a conflict with this organisation, or is or was in the past year on
+    # its staff: cannot be assigned.
     conflicted: bool
 
 
-async def candidates(store: Store, actor: Actor, application_id: int) -> list[Candidate]:
+async def was_staff(store: Store, person_id: int, organisation_id: int, now: datetime) -> bool:
+    """Is on the organisation's staff (any role), or left it less than a year ago."""
+    spells = await store.memberships.staff_spells(person_id, organisation_id)
+    return was_staff_within_a_year(spells, now)
+
+
+async def candidates(
+    store: Store, actor: Actor, application_id: int, now: datetime
+) -> list[Candidate]:
     application, _topic = await application_for_operator(store, actor, application_id)
     result = []
     for expert in await store.console.experts():
         status = await store.console.assignment_status(application_id, expert.person_id)
-        conflicted = status == AssignmentStatus.CONFLICT or await store.console.has_conflict(
-            expert.person_id, application.organisation_id
+        conflicted = (
+            status == AssignmentStatus.CONFLICT
+            or await store.console.has_conflict(expert.person_id, application.organisation_id)
+            or await was_staff(store, expert.person_id, application.organisation_id, now)
         )
         result.append(
             Candidate(
@@ -184,6 +202,21 @@ async def assign(
         expert_person_id, application.organisation_id
     ):
         raise ConsoleError("console.expert_conflicted")
+    if await was_staff(store, expert_person_id, application.organisation_id, now):
+        await record(
+            store,
+            actor,
+            "application.assign_refused",
+            "application",
+            application_id,
+            after={"expert": expert_person_id, "reason": RulesProblem.EXPERT_WAS_STAFF.value},
+            when=now,
+        )
+        raise ConsoleError(
+            f"rules.{RulesProblem.EXPERT_WAS_STAFF.value}",
+            organisation=application.organisation_name,
+        )
+    first = not await store.console.has_any_assignment(application_id)
     before = [e.person_id for e in await store.console.active_experts(application_id)]
     await store.console.assign(application_id, expert_person_id, actor.telegram_id, now)
     await record(
@@ -203,6 +236,15 @@ async def assign(
         {"reference": application.reference or "—", "topic": topic_title(topic)},
         now,
     )
+    if first:
+        # Only now has the application truly gone to the experts.
+        await tell_organisation(
+            store,
+            application.organisation_id,
+            "console.notice.complete",
+            _about(application, topic),
+            now,
+        )
 
 
 async def unassign(
@@ -361,22 +403,35 @@ async def decide(
     amount: int | None,
     reason: str | None,
     reveal_at: datetime | None,
+    required_scores: int,
     now: datetime,
 ) -> DecisionView:
-    """Record the committee's decision; revealed now when `reveal_at` is None or past."""
-    application, _topic = await application_for_operator(store, actor, application_id)
-    if application.status != S.UNDER_REVIEW:
-        raise ConsoleError("console.not_under_review")
-    if await store.console.decision(application_id) is not None:
-        raise ConsoleError("console.already_decided")
-    if approve:
-        amount = check_amount(amount, application)
-        reason = None
-    else:
-        reason = _text(
-            reason or "", REASON_LIMIT, "console.reason_empty", "console.reason_too_long"
+    """Record the committee's decision; revealed now when `reveal_at` is None or past.
+    Refused without `required_scores` sent scores or with an amount outside the
+    topic's range, whoever asks; a refusal is audited too."""
+    try:
+        notice = await decision_notice(
+            store,
+            actor,
+            application_id,
+            approve=approve,
+            amount=amount,
+            reason=reason,
+            required_scores=required_scores,
         )
-        amount = None
+    except ConsoleError as refusal:
+        if refusal.code.startswith("rules."):
+            await record(
+                store,
+                actor,
+                "application.decide_refused",
+                "application",
+                application_id,
+                after={"reason": refusal.code, "amount": amount, "approve": approve},
+                when=now,
+            )
+        raise
+    amount, reason = notice.amount, notice.reason
     if reveal_at is not None and reveal_at <= now:
         reveal_at = None
     outcome = DecisionOutcome.APPROVE if approve else DecisionOutcome.REJECT
@@ -409,14 +464,88 @@ async def decide(
     return found(await store.console.decision(application_id), "decision")
 
 
-def check_amount(amount: int | None, application: ApplicationView) -> int:
+@dataclass(frozen=True, slots=True)
+class DecisionNotice:
+    """What the organisation will be told: the message key and its values, exactly as
+    `reveal` queues them, with the decision's amount or reason."""
+
+    key: str
+    params: dict
+    amount: int | None
+    reason: str | None
+
+
+async def check_ready(
+    store: Store, actor: Actor, application_id: int, required_scores: int
+) -> tuple[ApplicationView, TopicView]:
+    """May a decision be taken now: under review, undecided, enough sent scores."""
+    application, topic = await application_for_operator(store, actor, application_id)
+    if application.status != S.UNDER_REVIEW:
+        raise ConsoleError("console.not_under_review")
+    if await store.console.decision(application_id) is not None:
+        raise ConsoleError("console.already_decided")
+    sent = len(await store.console.scores_of(application_id))
+    problem = scores_problem(sent, required_scores)
+    if problem is not None:
+        raise ConsoleError(f"rules.{problem.value}", sent=sent, required=required_scores)
+    return application, topic
+
+
+async def decision_notice(
+    store: Store,
+    actor: Actor,
+    application_id: int,
+    *,
+    approve: bool,
+    amount: int | None,
+    reason: str | None,
+    required_scores: int,
+) -> DecisionNotice:
+    """Every check of a decision, and the notice it will send; changes nothing (the
+    confirmation screen shows it before `decide`)."""
+    application, topic = await check_ready(store, actor, application_id, required_scores)
+    if approve:
+        amount = check_amount(amount, application, topic)
+        reason = None
+    else:
+        reason = _text(
+            reason or "", REASON_LIMIT, "console.reason_empty", "console.reason_too_long"
+        )
+        amount = None
+    key, params = _outcome_notice(application, topic, approve, amount, reason)
+    return DecisionNotice(key=key, params=params, amount=amount, reason=reason)
+
+
+def check_amount(amount: int | None, application: ApplicationView, topic: TopicView) -> int:
     if amount is None or amount <= 0:
         raise ConsoleError("console.amount_positive")
+    problem = amount_problem(amount, topic.budget_min, topic.budget_max)
+    if problem is not None:
+        raise ConsoleError(
+            f"rules.{problem.value}",
+            low=format_tenge(topic.budget_min),
+            high=format_tenge(topic.budget_max),
+        )
     if application.budget_total is not None and amount > application.budget_total:
         raise ConsoleError(
             "console.amount_above_request", requested=format_tenge(application.budget_total)
         )
     return amount
+
+
+def _outcome_notice(
+    application: ApplicationView,
+    topic: TopicView,
+    approved: bool,
+    amount: int | None,
+    reason: str | None,
+) -> tuple[str, dict]:
+    params = _about(application, topic)
+    if approved:
+        params["amount"] = format_tenge(found(amount, "approved amount"))
+        return "console.notice.approved", params
+    params["reason"] = reason
+    return "console.notice.rejected", params
 
 
 async def reveal(store: Store, application_id: int, now: datetime) -> bool:
@@ -441,13 +570,7 @@ async def reveal(store: Store, application_id: int, now: datetime) -> bool:
     ):
         # Withdrawn meanwhile: nothing to announce.
         return False
-    params = _about(application, topic)
-    if approved:
-        params["amount"] = format_tenge(found(decision.amount, "approved amount"))
-        key = "console.notice.approved"
-    else:
-        params["reason"] = decision.reason
-        key = "console.notice.rejected"
+    key, params = _outcome_notice(application, topic, approved, decision.amount, decision.reason)
     await tell_organisation(store, application.organisation_id, key, params, now)
     return True
 

@@ -25,6 +25,7 @@ from core.i18n import Texts
 from domain.application_status import ApplicationStatus
 from domain.statuses import ReportStatus
 from domain.text_input import InvalidNumber, read_year
+from registry.activity import filing_deadline
 from storage.models import ActivityReport, Application, GrantTopic, Organisation
 from storage.repositories.organisations import organisation_view
 from storage.store import Store
@@ -177,12 +178,14 @@ async def _filing_rows(
         query = query.where(Organisation.region == filters.region)
     if filters.year is not None:
         query = query.where(ActivityReport.year == filters.year)
+    found = list(await store.session.execute(query))
+    names = await store.activity_reports.names(report.submitted_by for report, _ in found)
     rows = []
-    for report, org in await store.session.execute(query):
+    for report, org in found:
         rows.append(
             (
                 org.bin, org.name, t.label(f"region.{org.region}"), report.year,
-                t.label(f"filing.state.{report.status.value}"),
+                _filing_state(report, names, t, zone),
                 _local(report.submitted_at, zone), report.total_beneficiaries,
                 report.income_state_order, report.income_state_grants,
                 report.income_international, report.income_donations, report.income_own,
@@ -190,6 +193,20 @@ async def _filing_rows(
             )
         )  # fmt: skip
     return rows
+
+
+def _filing_state(
+    report: ActivityReport, names: dict[int | None, str | None], t: Texts, zone: ZoneInfo
+) -> str:
+    """The sentence the filing screen shows, with its date and person filled in."""
+    if report.status != ReportStatus.SUBMITTED or report.submitted_at is None:
+        return t.label("filing.state.draft")
+    late = report.submitted_at > filing_deadline(report.year, zone)
+    return t.label(
+        "filing.state.late" if late else "filing.state.submitted",
+        when=_local(report.submitted_at, zone),
+        who=names.get(report.submitted_by) or t.label("filing.someone"),
+    )
 
 
 async def scores_by_application(store: Store) -> dict[int, list[float]]:

@@ -8,9 +8,11 @@ reply to any copy answers the thread. Both directions are stored.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 from console.roles import OPERATOR_ROLES, may
+from delivery.notices import tell
 from domain.lookup import found
 from domain.text_limits import check_length, clean_user_text
 from registry.staff import active_organisation_id
@@ -22,6 +24,15 @@ from storage.store import Store
 QUESTION_LIMIT = 2000
 ANSWER_LIMIT = 3000
 RECENT_THREADS = 5
+# How much of the question the answer quotes back to the asker.
+QUOTED_QUESTION = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    thread: SupportThreadView
+    # False when the asker blocked the bot: the answer is stored, and nobody is told.
+    delivered: bool
 
 
 def support(store: Store) -> SupportRepository:
@@ -72,8 +83,9 @@ async def answer(
     in_operator_chat: bool,
     admin_ids: Collection[int],
     now: datetime,
-) -> SupportThreadView | None:
-    """Store an operator's answer; None when the replier may not answer.
+) -> Answered | None:
+    """Store an operator's answer and queue it for the asker in their language; None
+    when the replier may not answer.
 
     In the configured operator chat, being in that chat is the permission; a reply
     in a private chat must come from someone who still holds the operator role."""
@@ -83,7 +95,10 @@ async def answer(
     await support(store).add_message(
         thread_id, ANSWER, text, answered_by.id if answered_by else None, now
     )
-    return await support(store).thread(thread_id)
+    thread = found(await support(store).thread(thread_id), thread_id)
+    params = {"question": thread.question[:QUOTED_QUESTION], "answer": text}
+    delivered = await tell(store, thread.telegram_id, "support.answer", params, now)
+    return Answered(thread, delivered)
 
 
 async def recent_threads(store: Store, person: PersonView) -> list[SupportThreadView]:

@@ -10,15 +10,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from console.audit import record
-from console.competition import ConsoleError
+from console.competition import REASON_LIMIT, ConsoleError
+from console.notices import tell_organisation, topic_title
 from console.roles import Actor, Forbidden
 from domain.areas import AREAS
+from domain.competition_rules import undo_problem
 from domain.deadlines import at_local, end_of_local_day
 from domain.grants import GrantType
 from domain.lookup import found
 from domain.statuses import TopicStatus
 from domain.text_input import InvalidNumber, read_money
 from domain.text_limits import clean_user_text
+from domain.time_zone import load_zone
 from storage.models import Role
 from storage.repositories.topics import TopicView
 from storage.store import Store
@@ -195,10 +198,16 @@ async def edit(
 async def change_status(
     store: Store, actor: Actor, topic_id: int, target: TopicStatus, now: datetime
 ) -> TopicView:
-    """Open (publishes it, from now if its start is later), close (ends it now), archive."""
+    """Open (publishes it, from now if its start is later), close (at or after its
+    deadline; before it, `close_early` with a reason), archive. Opening a topic closed
+    early is undoing that closing."""
     topic = await get(store, actor, topic_id)
     if target not in TOPIC_TRANSITIONS[topic.status]:
         raise ConsoleError("topic_admin.bad_transition")
+    if target == TopicStatus.CLOSED and topic.closes_at > now:
+        raise ConsoleError("rules.close_early_needs_reason")
+    if target == TopicStatus.OPEN and await store.early_closings.current(topic_id):
+        return await undo_early_closing(store, actor, topic_id, now)
     before = _values(topic)
     after = {**before, "status": target.value}
     if target == TopicStatus.OPEN:
@@ -222,3 +231,122 @@ async def change_status(
         when=now,
     )
     return found(await store.topics.get(topic_id), topic_id)
+
+
+def check_close_reason(text: str) -> str:
+    reason = clean_user_text(text or "").strip()
+    if not reason:
+        raise ConsoleError("rules.close_reason_empty")
+    if len(reason) > REASON_LIMIT:
+        raise ConsoleError("console.reason_too_long", limit=REASON_LIMIT, length=len(reason))
+    return reason
+
+
+async def close_early(
+    store: Store, actor: Actor, topic_id: int, reason: str, now: datetime
+) -> TopicView:
+    """End an open topic before its deadline, for a reason: audited with it, and every
+    organisation holding a draft on it is told (in the same transaction). The earlier
+    deadline is kept so the closing can be undone."""
+    topic = await get(store, actor, topic_id)
+    if topic.status != TopicStatus.OPEN:
+        raise ConsoleError("topic_admin.bad_transition")
+    if topic.closes_at <= now:
+        # Its deadline has passed already: closing it is no early closing.
+        return await change_status(store, actor, topic_id, TopicStatus.CLOSED, now)
+    reason = check_close_reason(reason)
+    before = _values(topic)
+    after = {**before, "status": TopicStatus.CLOSED.value, "closes_at": now.isoformat()}
+    await _save(store, after, topic)
+    await store.early_closings.add(
+        topic_id,
+        reason=reason,
+        planned_closes_at=topic.closes_at,
+        closed_at=now,
+        closed_by=actor.telegram_id,
+    )
+    drafts = await store.early_closings.draft_holders(topic_id)
+    await record(
+        store,
+        actor,
+        "topic.close_early",
+        "topic",
+        topic_id,
+        before={"status": before["status"], "closes_at": before["closes_at"]},
+        after={
+            "status": TopicStatus.CLOSED.value,
+            "closes_at": now.isoformat(),
+            "reason": reason,
+            "drafts_told": len(drafts),
+        },
+        when=now,
+    )
+    for organisation_id in drafts:
+        await tell_organisation(
+            store,
+            organisation_id,
+            "rules.notice.topic_closed_early",
+            {"topic": topic_title(topic), "reason": reason},
+            now,
+        )
+    return found(await store.topics.get(topic_id), topic_id)
+
+
+async def undo_early_closing(
+    store: Store, actor: Actor, topic_id: int, now: datetime, zone: ZoneInfo | None = None
+) -> TopicView:
+    """Reopen a topic closed early, with its earlier deadline, while no application
+    has been refused by the closing and that deadline is still ahead."""
+    topic = await get(store, actor, topic_id)
+    closing = await store.early_closings.current(topic_id)
+    if topic.status != TopicStatus.CLOSED:
+        closing = None
+    problem = undo_problem(closing.rule if closing else None, now)
+    if problem is not None or closing is None:
+        raise ConsoleError(f"rules.{problem or 'not_closed_early'}")
+    if not await store.early_closings.mark_undone(closing.id, now):
+        raise ConsoleError("rules.refused_since")
+    before = _values(topic)
+    after = {
+        **before,
+        "status": TopicStatus.OPEN.value,
+        "published": True,
+        "closes_at": closing.planned_closes_at.isoformat(),
+    }
+    await _save(store, after, topic)
+    drafts = await store.early_closings.draft_holders(topic_id)
+    await record(
+        store,
+        actor,
+        "topic.reopen",
+        "topic",
+        topic_id,
+        before={"status": before["status"], "closes_at": before["closes_at"]},
+        after={
+            "status": TopicStatus.OPEN.value,
+            "closes_at": after["closes_at"],
+            "undoes": "topic.close_early",
+            "drafts_told": len(drafts),
+        },
+        when=now,
+    )
+    for organisation_id in drafts:
+        await tell_organisation(
+            store,
+            organisation_id,
+            "rules.notice.topic_reopened",
+            {
+                "topic": topic_title(topic),
+                "deadline": closing.planned_closes_at.astimezone(zone or load_zone()).strftime(
+                    "%d.%m.%Y %H:%M"
+                ),
+            },
+            now,
+        )
+    return found(await store.topics.get(topic_id), topic_id)
+
+
+async def early_closing(store: Store, actor: Actor, topic_id: int):
+    """The topic's early closing not undone, if any (for its card)."""
+    await get(store, actor, topic_id)
+    return await store.early_closings.current(topic_id)

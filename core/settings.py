@@ -6,6 +6,7 @@ setting here, with the reference value as its default.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -13,14 +14,28 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.locale_codes import SUPPORTED_LOCALES
+from domain.competition_rules import DEFAULT_MIN_SENT_SCORES
 from domain.grants import MCI_KZT_BY_YEAR, check_mci_table
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_SQLITE_FILE = "ngo-bot.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+TIME_OF_DAY = r"^([01]\d|2[0-3]):[0-5]\d$"
+# Reminders go out this many days before a deadline at most: a year.
+MAX_REMINDER_DAYS = 366
 
 
 def default_database_url() -> str:
     return f"sqlite+aiosqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}"
+
+
+def is_in_memory_sqlite(url: str) -> bool:
+    """`sqlite://`, `sqlite:///:memory:` or a `mode=memory` URI: a database per connection."""
+    if not url.startswith("sqlite+aiosqlite://"):
+        return False
+    rest = url.removeprefix("sqlite+aiosqlite://")
+    path, _, query = rest.partition("?")
+    return path in ("", "/", "/:memory:") or ":memory:" in path or "mode=memory" in query
 
 
 def normalise_database_url(url: str) -> str:
@@ -69,6 +84,8 @@ class Settings(BaseSettings):
     # The activity-information year an NGO must have filed to apply; empty means
     # "the latest year whose deadline (31 March) has passed".
     required_filing_year: int | None = None
+    # Sent expert scores an application needs before any decision on it.
+    min_sent_scores: int = Field(default=DEFAULT_MIN_SENT_SCORES, ge=1, le=20)
 
     # Delivery engine (REFERENCE "Telegram platform limits"; kept under Telegram's ceilings).
     rate_global_per_second: float = Field(default=25, gt=0)
@@ -81,9 +98,10 @@ class Settings(BaseSettings):
     # Share of the global budget that only replies to people may use, never a broadcast.
     rate_interactive_reserve: float = Field(default=0.2, ge=0, lt=1)
     allow_paid_broadcast: bool = False
-    quiet_hours_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    quiet_hours_end: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    reminder_days_before: list[int] = Field(default_factory=lambda: [7, 1])
+    quiet_hours_start: str = "21:00"
+    quiet_hours_end: str = "09:00"
+    # People write the list as they would in a letter: "7,1", "7, 1" or "7 1" (JSON works too).
+    reminder_days_before: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [7, 1])
     delivery_batch_size: int = Field(default=50, ge=1, le=1000)
     delivery_concurrency: int = Field(default=16, ge=1, le=200)
     # A row left in "sending" by a crashed process is taken again after this long.
@@ -122,7 +140,60 @@ class Settings(BaseSettings):
         value = normalise_database_url(value)
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite:// or postgresql://")
+        if is_in_memory_sqlite(value):
+            raise ValueError(
+                "an in-memory SQLite database is empty for each connection and lost on exit, "
+                "so the migrations never reach the bot; give a file (sqlite:///ngo-bot.db) "
+                "or a PostgreSQL server"
+            )
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _check_log_level(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if value not in LOG_LEVELS:
+                raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value
+
+    @field_validator("quiet_hours_start", "quiet_hours_end")
+    @classmethod
+    def _check_time_of_day(cls, value: str) -> str:
+        value = value.strip()
+        if re.fullmatch(r"\d:[0-5]\d", value):  # "9:00"
+            value = "0" + value
+        if not re.fullmatch(TIME_OF_DAY, value):
+            raise ValueError("must be a time of day as HH:MM, like 21:00")
+        return value
+
+    @field_validator("reminder_days_before", mode="before")
+    @classmethod
+    def _parse_reminder_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[\s,;\[\]]+", value) if p]
+            if not all(p.isascii() and p.isdigit() for p in parts):
+                raise ValueError(
+                    "must be whole numbers of days before a deadline, separated by commas, like 7,1"
+                )
+            value = [int(p) for p in parts]
+        return value
+
+    @field_validator("reminder_days_before")
+    @classmethod
+    def _check_reminder_days(cls, value: list[int]) -> list[int]:
+        if any(not 0 <= days <= MAX_REMINDER_DAYS for days in value):
+            raise ValueError(f"each number of days must be from 0 to {MAX_REMINDER_DAYS}, like 7,1")
+        return sorted(set(value), reverse=True)
 
     @field_validator("timezone")
     @classmethod

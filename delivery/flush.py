@@ -1,6 +1,7 @@
 """Sends the notices an update queued as soon as that update is done.
 
-The rows are already committed by the handler; sending them here, still inside
+The use case queued them in the transaction of the change they report, which the
+handler committed (delivery/notices.py); sending them here, still inside
 the update, keeps a notice as prompt as a reply (and the update counts as busy
 until it is out). If this fails or the process dies, the outbox job sends them.
 """

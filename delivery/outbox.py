@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -18,9 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.deliveries import NewDelivery
 from storage.store import Store
-
-# "Due at once", whatever a test clock says now.
-AS_SOON_AS_POSSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 
 # Ids queued during an update that the update itself should send at its end.
 SEND_NOW_KEY = "delivery.send_now"
@@ -182,8 +179,9 @@ async def queue_notice(
     language (`key`, `params`), and have the update send it when done
     (delivery/flush.py). False, with nothing queued, when they blocked the bot.
 
-    The one place a notice is queued then sent: bot/notifications.py (texts) and
-    console/notices.py (message keys) call it. The caller commits.
+    The one place a notice is queued then sent: use cases reach it through
+    delivery/notices.py, in the transaction of the change it reports. The caller
+    commits.
     """
     if (text is None) == (key is None):
         raise ValueError("give either text or key")

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.local_time import day_text, local_date
 from delivery.outbox import Kind
 from domain.deadlines import activity_reminder_dates, at_local
 from storage.repositories.deliveries import NewDelivery
@@ -26,10 +27,6 @@ from storage.store import Store
 # Reminders go out at this local time on their day (after quiet hours end).
 REMINDER_TIME = time(10, 0)
 CATCH_UP = timedelta(days=1)
-
-
-def _local_date_text(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%d.%m.%Y")
 
 
 def _due(moment: datetime, now: datetime) -> bool:
@@ -55,7 +52,7 @@ async def plan_topic_deadline_reminders(
                 {
                     "title": topic.titles,
                     "days": days,
-                    "deadline": _local_date_text(topic.closes_at, zone),
+                    "deadline": local_date(topic.closes_at, zone),
                 },
                 now=now,
                 dedupe_prefix=f"topic-deadline:{topic.id}:{days}",
@@ -75,7 +72,7 @@ async def plan_new_topic_alerts(session: AsyncSession, now: datetime, zone: tzin
             {
                 "title": topic.titles,
                 "area": {"label": f"area.{topic.area}"},
-                "deadline": _local_date_text(topic.closes_at, zone),
+                "deadline": local_date(topic.closes_at, zone),
             },
             now=now,
             kind=Kind.NEW_TOPIC,
@@ -104,7 +101,7 @@ async def plan_activity_reminders(session: AsyncSession, now: datetime, zone: tz
             "delivery.activity_due",
             {
                 "year": year - 1,
-                "deadline": deadline.strftime("%d.%m.%Y"),
+                "deadline": day_text(deadline),
                 "days": (deadline - day).days,
             },
             now=now,

@@ -3,7 +3,9 @@
 Numbers are read as people write them in Kazakhstan: ASCII digits, grouped by
 spaces of any width (people paste "4 500 000" from Word with no-break or thin
 spaces), apostrophes or commas, with a unit word of the field's kind in Kazakh,
-Russian or English ("12 ай", "12 месяцев", "150 адам", "2012 ж.", "4 500 000 ₸").
+Russian or English ("12 ай", "12 месяцев", "150 адам", "2012 ж.", "4 500 000 ₸"),
+a preposition where a sentence would have one ("на 12 месяцев", "в 2012 году"),
+and a duration in whole years ("1 год" is 12 months).
 Anything else is refused with a reason the bot turns into the field's own message.
 
 Only ASCII digits count: "²" and "٣" pass `str.isdigit()` (and "٣" even `int()`),
@@ -113,9 +115,19 @@ UNITS: dict[NumberKind, frozenset[str]] = {
     ),
     NumberKind.INTEGER: frozenset(),
 }
+# A duration given in whole years ("1 год", "2 жыл") is that many twelve months.
+_YEARS_OF_MONTHS = frozenset(
+    {"год", "года", "лет", "жыл", "жылға", "жылдық", "year", "years", "yr", "yrs"}
+)
+# A preposition people put before the number in a sentence-like answer:
+# "на 12 месяцев", "в 2012 году", "с 2012 года", "since 2012", "for 12 months".
+_LEADING_WORDS: dict[NumberKind, frozenset[str]] = {
+    NumberKind.MONTHS: frozenset({"на", "for"}),
+    NumberKind.YEAR: frozenset({"в", "с", "in", "since"}),
+}
 # Money of other countries: a sign that the answer is an amount, just not in tenge.
 _OTHER_MONEY = frozenset({"$", "€", "₽", "руб", "рублей", "usd", "eur", "rub", "долл", "доллар"})
-_ANY_UNIT = frozenset().union(*UNITS.values(), _OTHER_MONEY)
+_ANY_UNIT = frozenset().union(*UNITS.values(), _OTHER_MONEY, _YEARS_OF_MONTHS)
 
 _SPACES = "\u0020\u00a0\u2007\u2008\u2009\u200a\u202f"
 _SPACE_RUN = re.compile(f"[{_SPACES}]+")
@@ -143,14 +155,14 @@ def read_number(raw: str, kind: NumberKind) -> int:
     match = _SHAPE.fullmatch(text)
     if match is None:
         raise InvalidNumber(NumberProblem.NOT_A_NUMBER, kind)
-    _check_units(match["prefix"], match["suffix"], kind)
+    scale = _check_units(match["prefix"], match["suffix"], kind)
     digits = match["whole"].translate(_SEPARATORS)
     if len(digits.lstrip("0")) > _MOST_DIGITS:
         raise InvalidNumber(NumberProblem.TOO_LARGE, kind, max=LIMITS[kind])
     fraction = match["fraction"]
     if fraction is not None and (kind is not NumberKind.MONEY or fraction.strip("0")):
         raise InvalidNumber(NumberProblem.FRACTION, kind)
-    value = int(digits)
+    value = int(digits) * scale
     if value > LIMITS[kind]:
         raise InvalidNumber(NumberProblem.TOO_LARGE, kind, max=LIMITS[kind])
     return value
@@ -159,17 +171,22 @@ def read_number(raw: str, kind: NumberKind) -> int:
 _SEPARATORS = str.maketrans("", "", " ,'’")
 
 
-def _check_units(prefix: str, suffix: str, kind: NumberKind) -> None:
+def _check_units(prefix: str, suffix: str, kind: NumberKind) -> int:
+    """What the number is multiplied by: 12 for a duration in years, else 1."""
     before, after = prefix.strip(), suffix.strip().removesuffix(".").strip()
     if before in _MINUS:
         raise InvalidNumber(NumberProblem.NEGATIVE, kind)
+    if before in _LEADING_WORDS.get(kind, ()):
+        before = ""
     if before in ("+", "") and not after:
-        return
+        return 1
     if before and after:
         raise InvalidNumber(NumberProblem.NOT_A_NUMBER, kind)
     unit = before or after
     if not unit or (unit in UNITS[kind] and (not before or unit in _LEADING_UNITS)):
-        return
+        return 1
+    if kind is NumberKind.MONTHS and after in _YEARS_OF_MONTHS:
+        return 12
     if unit in _ANY_UNIT:
         raise InvalidNumber(NumberProblem.WRONG_UNIT, kind)
     raise InvalidNumber(NumberProblem.NOT_A_NUMBER, kind)

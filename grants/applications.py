@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from delivery.notices import each_language, label, tell_members
 from domain.application_status import (
     EDITABLE_STATUSES,
     ApplicationStatus,
@@ -223,6 +224,9 @@ async def submit(
         raise ApplicationClosed()
     # The deadline is checked here, on the server, at the moment of submission.
     if not topic_accepts(topic, now):
+        # Refused while closed early: that closing can no longer be undone. The caller
+        # commits this mark even though it refuses.
+        await store.early_closings.note_refusal(topic.id, now)
         raise ApplicationClosed("application.deadline_passed")
     check_complete(application, topic, policy)
     refusals = await check(
@@ -255,12 +259,41 @@ async def submit(
         year = now.astimezone(policy.zone).year
         sequence = await store.applications.next_reference_sequence(year)
         await store.applications.set_reference(application_id, reference_number(year, sequence))
-    return Submission(found(await store.applications.get(application_id), application_id), new=True)
+    submitted = found(await store.applications.get(application_id), application_id)
+    await _tell_colleagues(store, submitted, topic, ApplicationStatus.SUBMITTED, person, now)
+    return Submission(submitted, new=True)
+
+
+async def _tell_colleagues(
+    store: Store,
+    application: ApplicationView,
+    topic: TopicView,
+    status: ApplicationStatus,
+    person: PersonView,
+    now: datetime,
+) -> int:
+    """Every other member of the organisation, each in their own language (the person
+    who made the change sees it on screen); returns how many were told."""
+    return await tell_members(
+        store,
+        application.organisation_id,
+        "application.status_changed",
+        {
+            "reference": application.reference or "—",
+            "title": application.title or each_language(topic.title),
+            "topic": each_language(topic.title),
+            "organisation": application.organisation_name,
+            "status": label(f"application.status.{status}"),
+        },
+        now,
+        except_person_id=person.id,
+    )
 
 
 async def withdraw(
     store: Store, person: PersonView, application_id: int, now: datetime
 ) -> ApplicationView:
+    """Take a sent application back and tell the organisation's other members."""
     application, topic = await _load(store, person, application_id)
     if not can_withdraw(application, topic, now):
         raise ApplicationClosed("application.cannot_withdraw")
@@ -272,7 +305,9 @@ async def withdraw(
         when=now,
     ):
         raise ApplicationClosed("application.cannot_withdraw")
-    return found(await store.applications.get(application_id), application_id)
+    withdrawn = found(await store.applications.get(application_id), application_id)
+    await _tell_colleagues(store, withdrawn, topic, ApplicationStatus.WITHDRAWN, person, now)
+    return withdrawn
 
 
 def can_withdraw(application: ApplicationView, topic: TopicView, now: datetime) -> bool:

@@ -166,7 +166,10 @@ async def import_topics(
 ) -> ImportResult:
     """Create or update (by code) every topic in the file. The caller commits."""
     created = updated = 0
-    for topic in load_topics(text, now, mci_by_year):
+    topics = load_topics(text, now, mci_by_year)
+    for topic in topics:
+        _refuse_early_closing(await store.topics.by_code(topic["code"]), topic, now)
+    for topic in topics:
         existed = await store.topics.by_code(topic["code"]) is not None
         await store.topics.upsert(**topic)
         updated += existed
@@ -198,3 +201,16 @@ def dump_topics(topics: list[TopicView], zone: tzinfo | None = None) -> str:
         ]
     }
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _refuse_early_closing(current: TopicView | None, new: dict[str, Any], now: datetime) -> None:
+    """A file may not end a live topic before its deadline: that takes a reason and a
+    confirmation in the operator console, and tells the NGOs holding drafts."""
+    if current is None or current.status != TopicStatus.OPEN or current.closes_at <= now:
+        return
+    if new["status"] != TopicStatus.OPEN or new["closes_at"] <= now:
+        raise TopicFileError(
+            f"topic {current.code}: it is open until its deadline; close it early in the "
+            "operator console (/operator), which asks for a reason and tells the NGOs "
+            "holding drafts"
+        )

@@ -54,9 +54,9 @@ async def search(
 
 
 async def public_card(store: Store, organisation_id: int) -> OrganisationView | None:
-    """An organisation's public fields, or None when it is not listed."""
+    """An organisation's public fields, or None when it is not listed (or archived)."""
     organisation = await store.organisations.get(organisation_id)
-    if organisation is None or not organisation.public_listing:
+    if organisation is None or not organisation.public_listing or organisation.archived_at:
         return None
     return organisation
 

@@ -22,6 +22,8 @@ class OrganisationProblem(enum.StrEnum):
     CONSENT_REQUIRED = "consent_required"
     UNKNOWN_FIELD = "unknown_field"
     UNKNOWN_ORGANISATION = "unknown_organisation"
+    NOT_ARCHIVED = "not_archived"
+    REVIVAL_ALREADY_SENT = "revival_already_sent"
 
 
 class OrganisationError(Exception):
@@ -98,3 +100,19 @@ async def update_field(
         changes["search_text"] = search_text(name, name_alt)
     await store.organisations.update(organisation_id, **changes)
     return found(await store.organisations.get(organisation_id), organisation_id)
+
+
+async def request_revival(store: Store, person: PersonView, organisation_id: int) -> int:
+    """Ask the operator to revive an archived organisation, with its history, and make
+    the person its owner. Raises OrganisationError when it is not archived or they
+    already asked."""
+    if not person.consented:
+        raise OrganisationError(OrganisationProblem.CONSENT_REQUIRED)
+    organisation = await store.organisations.get(organisation_id)
+    if organisation is None:
+        raise OrganisationError(OrganisationProblem.UNKNOWN_ORGANISATION)
+    if organisation.archived_at is None:
+        raise OrganisationError(OrganisationProblem.NOT_ARCHIVED, name=organisation.name)
+    if await store.memberships.pending_revival_request(organisation_id, person.id) is not None:
+        raise OrganisationError(OrganisationProblem.REVIVAL_ALREADY_SENT, name=organisation.name)
+    return await store.memberships.add_revival_request(organisation_id, person.id)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import enum
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from delivery.notices import tell
 from domain.lookup import found
 from domain.statuses import JoinStatus
+from domain.text_input import shown_name
 from storage.models import MemberRole
 from storage.repositories.memberships import InviteView, JoinRequestView, MemberView
 from storage.repositories.people import PersonView
@@ -16,6 +20,10 @@ from storage.store import Store
 
 INVITE_LIFETIME = timedelta(days=7)
 INVITE_PREFIX = "join_"
+
+# The [Approve] [Decline] buttons under a join request, for (request id, the owner's
+# locale): the bot builds them, since their data is its own (bot/handlers/staff.py).
+OwnerButtons = Callable[[int, str | None], Any]
 
 
 class StaffProblem(enum.StrEnum):
@@ -30,6 +38,8 @@ class StaffProblem(enum.StrEnum):
     REQUEST_DECIDED = "request_decided"
     LAST_OWNER = "last_owner"
     UNKNOWN_MEMBER = "unknown_member"
+    SUCCESSOR_REQUIRED = "successor_required"
+    ORGANISATION_ARCHIVED = "organisation_archived"
 
 
 class StaffError(Exception):
@@ -62,6 +72,33 @@ class StaffOverview:
     @property
     def viewer_is_owner(self) -> bool:
         return self.viewer_role == MemberRole.OWNER
+
+
+def display_name(full_name: str | None, username: str | None) -> str:
+    """How a person is shown to colleagues: plain text, escaped where it is used, its
+    direction isolated so it cannot reorder the sentence it stands in."""
+    name = shown_name(full_name)
+    username = shown_name(username)
+    if username:
+        name = f"{name} (@{username})" if name else f"@{username}"
+    return name or "—"
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """What someone leaving an organisation (or erasing their data) leaves behind.
+
+    `candidates` are the other members, longest-serving first; an owner who is the
+    only owner must choose one of them to take over. Nobody left: it is archived."""
+
+    organisation_id: int
+    organisation_name: str
+    candidates: tuple[MemberView, ...]
+    needs_successor: bool
+
+    @property
+    def archives(self) -> bool:
+        return not self.candidates
 
 
 async def require_member(store: Store, person: PersonView, organisation_id: int) -> MemberRole:
@@ -126,21 +163,62 @@ async def redeem_invite(store: Store, person: PersonView, token: str, now: datet
     await store.memberships.add(invite.organisation_id, person.id, MemberRole.MEMBER)
     await store.people.set_active_organisation(person.telegram_id, invite.organisation_id)
     organisation = found(await store.organisations.get(invite.organisation_id), "organisation")
+    fresh = await store.people.get(person.telegram_id) or person
+    for owner in await owners(store, organisation.id):
+        if owner.telegram_id != person.telegram_id:
+            await tell(
+                store,
+                owner.telegram_id,
+                "staff.owner_told_new_member",
+                {
+                    "name": display_name(fresh.full_name, fresh.username),
+                    "organisation": organisation.name,
+                },
+                now,
+                about=person.telegram_id,
+            )
     return JoinOutcome(organisation.id, organisation.name)
 
 
-async def request_to_join(store: Store, person: PersonView, organisation_id: int) -> int:
+async def request_to_join(
+    store: Store,
+    person: PersonView,
+    organisation_id: int,
+    now: datetime,
+    buttons: OwnerButtons | None = None,
+) -> int:
+    """Record the request and tell every owner, with `buttons` to decide it."""
+    organisation = await store.organisations.get(organisation_id)
+    if organisation is not None and organisation.archived_at is not None:
+        # Nobody is left to approve it: an archived organisation is revived instead.
+        raise StaffError(StaffProblem.ORGANISATION_ARCHIVED)
     if await store.memberships.role_of(organisation_id, person.id) is not None:
         raise StaffError(StaffProblem.ALREADY_MEMBER)
     if await store.memberships.pending_join_request(organisation_id, person.id) is not None:
         raise StaffError(StaffProblem.REQUEST_ALREADY_SENT)
-    return await store.memberships.add_join_request(organisation_id, person.id)
+    request_id = await store.memberships.add_join_request(organisation_id, person.id)
+    organisation = found(await store.organisations.get(organisation_id), organisation_id)
+    for owner in await owners(store, organisation_id):
+        await tell(
+            store,
+            owner.telegram_id,
+            "staff.join_request_notice",
+            {
+                "person": display_name(person.full_name, person.username),
+                "organisation": organisation.name,
+            },
+            now,
+            reply_markup=buttons(request_id, owner.locale) if buttons else None,
+            about=person.telegram_id,
+        )
+    return request_id
 
 
 async def decide_join_request(
     store: Store, owner: PersonView, request_id: int, approve: bool, now: datetime
 ) -> JoinRequestView:
-    """Returns the request as it was; raises when it is not the owner's to decide."""
+    """Returns the request as it was and tells the requester; raises when it is not the
+    owner's to decide."""
     request = await store.memberships.join_request(request_id)
     if request is None:
         raise StaffError(StaffProblem.REQUEST_DECIDED)
@@ -154,6 +232,11 @@ async def decide_join_request(
     ):
         await store.memberships.add(request.organisation_id, request.person_id, MemberRole.MEMBER)
         await store.people.set_active_organisation(request.telegram_id, request.organisation_id)
+    organisation = found(
+        await store.organisations.get(request.organisation_id), request.organisation_id
+    )
+    key = "staff.request_approved" if approve else "staff.request_declined"
+    await tell(store, request.telegram_id, key, {"organisation": organisation.name}, now)
     return request
 
 
@@ -215,3 +298,50 @@ async def owners(store: Store, organisation_id: int) -> list[MemberView]:
     return [
         m for m in await store.memberships.members(organisation_id) if m.role == MemberRole.OWNER
     ]
+
+
+async def departure(store: Store, person: PersonView, organisation_id: int) -> Departure:
+    role = await require_member(store, person, organisation_id)
+    organisation = found(await store.organisations.get(organisation_id), organisation_id)
+    others = sorted(
+        (m for m in await store.memberships.members(organisation_id) if m.person_id != person.id),
+        key=lambda m: (m.joined_at, m.person_id),
+    )
+    other_owner = any(m.role == MemberRole.OWNER for m in others)
+    return Departure(
+        organisation_id=organisation_id,
+        organisation_name=organisation.name,
+        candidates=tuple(others),
+        needs_successor=role == MemberRole.OWNER and bool(others) and not other_owner,
+    )
+
+
+def check_successor(departure: Departure, successor_id: int | None) -> None:
+    """The owner's choice must be one of the other members (StaffError otherwise)."""
+    if departure.needs_successor and successor_id not in {
+        m.person_id for m in departure.candidates
+    }:
+        raise StaffError(StaffProblem.SUCCESSOR_REQUIRED)
+
+
+async def depart(
+    store: Store, person: PersonView, departure: Departure, successor_id: int | None, now: datetime
+) -> bool:
+    """Hand over (when they must), leave, and archive the organisation when nobody is left.
+    Returns True when it was archived."""
+    check_successor(departure, successor_id)
+    organisation_id = departure.organisation_id
+    if departure.needs_successor and successor_id is not None:
+        await store.memberships.set_role(organisation_id, successor_id, MemberRole.OWNER)
+    await store.memberships.remove(organisation_id, person.id)
+    return await archive_if_empty(store, organisation_id, now)
+
+
+async def archive_if_empty(store: Store, organisation_id: int, now: datetime) -> bool:
+    """Nobody works for it any more: out of the directory, its records kept for the
+    operator, and whoever registers its BIN again may ask to revive it."""
+    if await store.memberships.members(organisation_id):
+        return False
+    await store.organisations.set_archived(organisation_id, now)
+    await store.memberships.close_doors(organisation_id, now)
+    return True

@@ -86,6 +86,10 @@ class Person(Base):
     )
     # "Tell me about new topics in my areas" (the delivery engine sends them).
     notify_new_topics: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when an expert or operator erased their data: the row stays so their scores,
+    # decisions and audit entries keep an author, shown as "Expert #<id>"; nothing in it
+    # identifies them (telegram_id is then -id, no chat has it).
+    erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -157,6 +161,9 @@ class Organisation(Base):
     staff_count: Mapped[int] = mapped_column(Integer)
     volunteer_count: Mapped[int] = mapped_column(Integer)
     public_listing: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its last member left or erased their data: out of the directory, its records kept
+    # for the operator until someone revives it (a revival request the operator confirms).
+    archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -225,6 +232,23 @@ class JoinRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class RevivalRequest(Base):
+    """Someone registering an archived organisation's BIN asks to revive it with its
+    history; an operator confirms (they become its owner) or declines."""
+
+    __tablename__ = "revival_requests"
+    __table_args__ = (Index("ix_revival_requests_org_status", "organisation_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    status: Mapped[JoinStatus] = mapped_column(enum_column(JoinStatus), default=JoinStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    # The operator's Telegram id (pseudonymised like the audit log when they erase).
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ActivityReport(Base):
@@ -678,3 +702,51 @@ class DeadLetter(Base):
     error: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)  # JSON, redacted
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class MembershipHistory(Base):
+    """A membership that ended: kept so that "was on its staff in the past year" can be
+    answered (an expert who was may not score the organisation's applications)."""
+
+    __tablename__ = "membership_history"
+    __table_args__ = (Index("ix_membership_history_person_org", "person_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole))
+    joined_at: Mapped[datetime]
+    left_at: Mapped[datetime]
+
+
+class TopicEarlyClosing(Base):
+    """A topic closed before its deadline, with the reason; `planned_closes_at` is what
+    an undo restores, allowed while no application has been refused since."""
+
+    __tablename__ = "topic_early_closings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_topics.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    planned_closes_at: Mapped[datetime]
+    closed_at: Mapped[datetime]
+    closed_by: Mapped[int | None] = mapped_column(BigInteger)
+    refused_at: Mapped[datetime | None]
+    undone_at: Mapped[datetime | None]
+
+
+class RegistrationDraft(Base):
+    """The answers of a registration not yet saved, one per person, so that leaving it
+    (Cancel, /start, another command) loses nothing typed. Deleted once the organisation
+    is registered, when the person starts over, and with the person (/delete_me)."""
+
+    __tablename__ = "registration_drafts"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    answers: Mapped[str] = mapped_column(Text)  # JSON: field name to checked value
+    reviewing: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

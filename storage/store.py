@@ -16,9 +16,11 @@ from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.console import ConsoleRepository
 from storage.repositories.dead_letters import DeadLetterRepository
 from storage.repositories.deliveries import AudienceRepository, DeliveryRepository
+from storage.repositories.early_closings import EarlyClosingRepository
 from storage.repositories.memberships import MembershipRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.people import PeopleRepository
+from storage.repositories.registration_drafts import RegistrationDraftRepository
 from storage.repositories.support import SupportRepository
 from storage.repositories.topics import TopicRepository
 from storage.repositories.updates import UpdateClaims
@@ -37,11 +39,13 @@ class Store:
         self.audit = AuditRepository(session)
         self.dead_letters = DeadLetterRepository(session)
         self.awards = AwardRepository(session)
+        self.registration_drafts = RegistrationDraftRepository(session)
         self.support = SupportRepository(session)
         self.deliveries = DeliveryRepository(session)
         self.audience = AudienceRepository(session)
         self.broadcasts = BroadcastRepository(session)
         self.update_claims = UpdateClaims(session)
+        self.early_closings = EarlyClosingRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -20,9 +20,10 @@ from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, refuse, texts_of, toast
+from bot.dialogs.context import ctx
+from bot.dialogs.start_data import APPLICATION_ID, ORGANISATION_ID, TOPIC_ID
 from bot.dialogs.states import ApplicationForm, MainMenu, MyApplications
 from bot.events import button_message
-from bot.handlers.applications import application_policy, notify_status_change
 from core.i18n import Html, Texts
 from domain.application_status import ApplicationStatus
 from domain.grants import max_institutional_amount
@@ -36,7 +37,6 @@ from registry.staff import StaffError
 from storage.repositories.applications import ApplicationView
 from storage.repositories.topics import TopicView
 
-APPLICATION_ID = "application_id"
 REVIEWING = "reviewing"
 STEPS = (*applications.APPLICATION_FIELDS, "attachment")
 STATES = dict(zip(STEPS, (s for s in ApplicationForm.__states__[: len(STEPS)]), strict=True))
@@ -53,25 +53,23 @@ MY_APPLICATIONS_ID, MENU_ID = "my_applications", "menu"
 
 
 def _now(manager: DialogManager) -> datetime:
-    return manager.middleware_data["clock"].now()
+    return ctx(manager).clock.now()
 
 
 def _policy(manager: DialogManager) -> applications.Policy:
-    data = manager.middleware_data
-    return application_policy(data["settings"], data["clock"])
-
-
-async def _load(manager: DialogManager) -> tuple[ApplicationView, TopicView]:
-    data = manager.middleware_data
-    return await applications.view(
-        data["store"], data["person"], manager.dialog_data[APPLICATION_ID]
+    """The settings an application is judged by."""
+    c = ctx(manager)
+    return applications.Policy(
+        zone=c.clock.zone,
+        institutional_percent=c.settings.institutional_percent,
+        filing_year=c.settings.required_filing_year,
+        mci_by_year=c.settings.mci_kzt_by_year,
     )
 
 
-def local_time(manager: DialogManager, moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(manager.middleware_data["clock"].zone).strftime("%d.%m.%Y %H:%M")
+async def _load(manager: DialogManager) -> tuple[ApplicationView, TopicView]:
+    c = ctx(manager)
+    return await applications.view(c.store, c.person, manager.dialog_data[APPLICATION_ID])
 
 
 def refusal_lines(t: Texts, refusals) -> str:
@@ -81,8 +79,8 @@ def refusal_lines(t: Texts, refusals) -> str:
 
 
 async def _say(manager: DialogManager, text: str) -> None:
-    chat = manager.middleware_data["event_chat"]
-    await manager.middleware_data["bot"].send_message(chat.id, text)
+    c = ctx(manager)
+    await c.bot.send_message(c.chat_id, text)
     manager.show_mode = ShowMode.SEND
 
 
@@ -90,8 +88,8 @@ async def _say(manager: DialogManager, text: str) -> None:
 
 
 async def on_start(start_data: Any, manager: DialogManager) -> None:
-    data, t = manager.middleware_data, texts_of(manager)
-    store, person, start_data = data["store"], data["person"], start_data or {}
+    c, t = ctx(manager), texts_of(manager)
+    store, person, start_data = c.store, c.person, start_data or {}
     try:
         if APPLICATION_ID in start_data:
             application_id = start_data[APPLICATION_ID]
@@ -100,8 +98,8 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
             application_id = await applications.start(
                 store,
                 person,
-                start_data.get("organisation_id"),
-                start_data["topic_id"],
+                start_data.get(ORGANISATION_ID),
+                start_data[TOPIC_ID],
                 _now(manager),
                 _policy(manager),
             )
@@ -167,12 +165,12 @@ async def on_edit(_callback: CallbackQuery, _widget: Any, manager: DialogManager
 
 async def save(event: Message | CallbackQuery, manager: DialogManager, **values) -> bool:
     """Save answers at once; a refusal is explained and the person stays on the step."""
-    data, t = manager.middleware_data, texts_of(manager)
+    c, t = ctx(manager), texts_of(manager)
     answer = event.answer if isinstance(event, Message) else button_message(event).answer
     try:
         await applications.save(
-            data["store"],
-            data["person"],
+            c.store,
+            c.person,
             manager.dialog_data[APPLICATION_ID],
             _now(manager),
             _policy(manager),
@@ -185,7 +183,7 @@ async def save(event: Message | CallbackQuery, manager: DialogManager, **values)
         await answer(t(closed.code))
         await manager.done()
         return False
-    await data["store"].commit()
+    await c.store.commit()
     return True
 
 
@@ -299,10 +297,10 @@ async def on_submit_request(callback: CallbackQuery, _button: Button, manager: D
 
 
 async def on_confirm(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    data, t = manager.middleware_data, texts_of(manager)
-    store, person = data["store"], data["person"]
+    c, t = ctx(manager), texts_of(manager)
+    store, person = c.store, c.person
     try:
-        submission = await applications.submit(
+        await applications.submit(
             store, person, manager.dialog_data[APPLICATION_ID], _now(manager), _policy(manager)
         )
     except Incomplete:
@@ -315,21 +313,12 @@ async def on_confirm(callback: CallbackQuery, _button: Button, manager: DialogMa
         await manager.switch_to(ApplicationForm.summary)
         return
     except (ApplicationClosed, NotYours) as closed:
+        # A refusal by a topic closed early is recorded (it can then not be undone).
+        await store.commit()
         await _say(manager, t(closed.code))
         await manager.switch_to(ApplicationForm.summary)
         return
     await store.commit()
-    if submission.new:
-        await notify_status_change(
-            data["bot"],
-            store,
-            data["translator"],
-            submission.application.id,
-            ApplicationStatus.SUBMITTED,
-            except_person_id=person.id,
-            default_locale=data["settings"].default_locale,
-        )
-        await store.commit()
     await manager.switch_to(ApplicationForm.receipt)
 
 
@@ -426,7 +415,7 @@ def problem_lines(t: Texts, application, topic, policy) -> str:
 
 
 async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    t = texts_of(dialog_manager)
+    c, t = ctx(dialog_manager), texts_of(dialog_manager)
     application, topic = await _load(dialog_manager)
     policy = _policy(dialog_manager)
     warnings = problem_lines(t, application, topic, policy)
@@ -437,17 +426,17 @@ async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         "organisation": application.organisation_name,
         "answers": answers_block(t, application, SUMMARY_PREVIEW),
         "editor": shown_name(application.updated_by_name) or "—",
-        "edited_at": local_time(dialog_manager, application.updated_at),
+        "edited_at": c.date_time(application.updated_at),
         "warnings": Html(warnings),
         "has_warnings": bool(warnings),
         "missing": Html("\n".join("• " + t(f"application.field.{f}") for f in missing)),
         "has_missing": bool(missing),
-        "deadline": local_time(dialog_manager, topic.closes_at),
+        "deadline": c.date_time(topic.closes_at),
         "fields": [(f, t.label(f"application.field.{f}")) for f in STEPS],
         "to_fix": [(f, t.label(f"application.field.{f}")) for f in dict.fromkeys(to_fix)],
         "reference": application.reference or "—",
         "budget": t.label("application.tenge", amount=format_tenge(application.budget_total or 0)),
-        "submitted_at": local_time(dialog_manager, application.submitted_at),
+        "submitted_at": c.date_time(application.submitted_at),
         "submitted_by": shown_name(application.submitted_by_name) or "—",
     }
 

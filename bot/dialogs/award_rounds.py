@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
@@ -14,7 +14,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Multiselect, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.awards import DATE_FORMAT, refusal
+from bot.dialogs.awards import refusal
 from bot.dialogs.common import (
     LONG_ANSWER_SHOWN,
     WEBSITE_SHOWN,
@@ -25,13 +25,14 @@ from bot.dialogs.common import (
     texts_of,
     toast,
 )
+from bot.dialogs.context import ctx
 from bot.dialogs.narrowing import multiselect
 from bot.dialogs.states import AwardRounds
-from bot.notifications import notify
 from bot.screen_fit import clip
 from console import awards
 from console.awards import AwardError
 from console.roles import OPERATOR_ROLES, Actor, Forbidden, acting_as
+from core.local_time import DATE_FORMAT
 from domain.areas import AREAS
 from domain.errors import RuleViolation
 from domain.text_input import plain_id
@@ -45,13 +46,12 @@ ROUND_SELECT = "op_round"
 APPLICATION_SELECT = "op_award_app"
 DIRECTIONS_SELECT = "op_directions"
 ROUND_PAGES, APPLICATION_PAGES = "op_round_pages", "op_award_app_pages"
-DAY_FORMAT = "%d.%m.%Y"
 
 
 def actor_of(manager: DialogManager) -> Actor | None:
-    data = manager.middleware_data
+    c = ctx(manager)
     try:
-        return acting_as(data.get("person"), data["settings"].admin_ids, OPERATOR_ROLES)
+        return acting_as(c.maybe_person, c.settings.admin_ids, OPERATOR_ROLES)
     except Forbidden:
         return None
 
@@ -65,7 +65,7 @@ async def _refuse_forbidden(event: CallbackQuery | Message, manager: DialogManag
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     actor = actor_of(dialog_manager)
     t = texts_of(dialog_manager)
-    store = dialog_manager.middleware_data["store"]
+    store = ctx(dialog_manager).store
     found = await awards.all_rounds(store, actor) if actor else []
     return {"rounds": [(str(r.id), r.title(t.locale)) for r in found]}
 
@@ -115,7 +115,7 @@ def date_input(key: str, next_state) -> MessageInput:
             await _refuse_forbidden(message, manager)
             return
         try:
-            day = datetime.strptime((message.text or "").strip(), DAY_FORMAT).date()
+            day = datetime.strptime((message.text or "").strip(), DATE_FORMAT).date()
         except ValueError:
             await message.answer(t("awards.op.date_expected"))
             return
@@ -130,7 +130,7 @@ def date_input(key: str, next_state) -> MessageInput:
 
 
 def _bounds(manager: DialogManager) -> tuple[datetime, datetime]:
-    zone = manager.middleware_data["clock"].zone
+    zone = ctx(manager).clock.zone
     opens = datetime.combine(
         datetime.fromisoformat(manager.dialog_data[OPENS]).date(), time(0, 0), zone
     )
@@ -149,9 +149,9 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         "title_kk": data.get("title_kk", ""),
         "title_ru": data.get("title_ru", ""),
         "title_en": data.get("title_en", ""),
-        "directions": ", ".join(t.label(f"area.{c}") for c in chosen) or "—",
-        "opens": opens.strftime(DATE_FORMAT),
-        "closes": (closes - timedelta(minutes=1)).strftime(DATE_FORMAT),
+        "directions": ", ".join(t.label(f"area.{d}") for d in chosen) or "—",
+        "opens": ctx(dialog_manager).date_time(opens),
+        "closes": ctx(dialog_manager).date_time(closes - timedelta(minutes=1)),
     }
 
 
@@ -160,8 +160,8 @@ async def on_open_round(callback: CallbackQuery, _b: Button, manager: DialogMana
     if actor is None:
         await _refuse_forbidden(callback, manager)
         return
-    store = manager.middleware_data["store"]
-    clock = manager.middleware_data["clock"]
+    c = ctx(manager)
+    store, clock = c.store, c.clock
     opens, closes = _bounds(manager)
     data = manager.dialog_data
     try:
@@ -172,8 +172,7 @@ async def on_open_round(callback: CallbackQuery, _b: Button, manager: DialogMana
             opens_at=opens, closes_at=closes, now=clock.now(),
         )  # fmt: skip
     except (AwardError, RuleViolation) as error:
-        await store.rollback()
-        await refuse(callback, refusal(texts_of(manager), error))
+        await refuse(callback, refusal(texts_of(manager), error), roll_back=store)
         return
     await store.commit()
     data[ROUND] = created.id
@@ -183,8 +182,8 @@ async def on_open_round(callback: CallbackQuery, _b: Button, manager: DialogMana
 async def round_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     actor = actor_of(dialog_manager)
     t = texts_of(dialog_manager)
-    store = dialog_manager.middleware_data["store"]
-    zone = dialog_manager.middleware_data["clock"].zone
+    c = ctx(dialog_manager)
+    store = c.store
     if actor is None:
         return {"title": "", "closes": "", "count": 0, "applications": []}
     try:
@@ -195,7 +194,7 @@ async def round_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, An
         return {"title": "", "closes": "", "count": 0, "applications": []}
     return {
         "title": found.title(t.locale),
-        "closes": found.closes_at.astimezone(zone).strftime(DATE_FORMAT),
+        "closes": c.date_time(found.closes_at),
         "count": len(items),
         "applications": [
             (str(a.id), ("🏆 " if a.winner else "") + a.organisation_name[:50]) for a in items
@@ -212,7 +211,7 @@ async def on_application(_c: CallbackQuery, _w: Any, manager: DialogManager, ite
 
 async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     t = texts_of(dialog_manager)
-    store = dialog_manager.middleware_data["store"]
+    store = ctx(dialog_manager).store
     found = None
     if actor_of(dialog_manager) is not None:
         found = await awards.awards(store).application(
@@ -238,27 +237,17 @@ async def on_winner(callback: CallbackQuery, _b: Button, manager: DialogManager)
     if actor is None:
         await _refuse_forbidden(callback, manager)
         return
-    data = manager.middleware_data
-    store, clock, bot = data["store"], data["clock"], data["bot"]
+    c = ctx(manager)
+    store, clock = c.store, c.clock
     try:
-        found, application, recipients = await awards.record_winner(
+        await awards.record_winner(
             store, actor, manager.dialog_data.get(APPLICATION, 0), clock.now()
         )
     except AwardError as error:
         await refuse(callback, refusal(texts_of(manager), error))
         return
-    await _tell_winners(bot, store, data, found, application, recipients)
     await store.commit()
     await toast(callback, texts_of(manager).label("awards.op.winner_recorded"))
-
-
-async def _tell_winners(bot: Bot, store, data, found, application, recipients) -> None:
-    translator, default = data["translator"], data["settings"].default_locale
-    for recipient in recipients:
-        t = translator.for_locale(recipient.locale or default)
-        text = t("awards.won", organisation=application.organisation_name,
-                 title=found.title(t.locale))  # fmt: skip
-        await notify(bot, store, recipient.telegram_id, text, clock=data["clock"])
 
 
 def _prompt(key: str, state, back_state, widget) -> Window:

@@ -24,6 +24,7 @@ from bot.dialogs.common import (
     refuse,
     texts_of,
 )
+from bot.dialogs.context import ctx
 from bot.dialogs.narrowing import step_name
 from bot.dialogs.states import AwardsApply, Registration
 from bot.screen_fit import clip
@@ -46,7 +47,6 @@ ANSWERS = (DIRECTION, DESCRIPTION, RESULTS, EVIDENCE)
 ROUND_SELECT = "award_round"
 DIRECTION_SELECT = "award_direction"
 ROUND_PAGES, DIRECTION_PAGES = "award_round_pages", "award_direction_pages"
-DATE_FORMAT = "%d.%m.%Y %H:%M"
 
 
 def refusal(t: Texts, error: AwardError | StaffError | RuleViolation) -> str:
@@ -57,13 +57,9 @@ def refusal(t: Texts, error: AwardError | StaffError | RuleViolation) -> str:
     return t(error.code)
 
 
-def _context(manager: DialogManager):
-    data = manager.middleware_data
-    return data["store"], data["person"], data["clock"]
-
-
 async def rounds_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _person, clock = _context(dialog_manager)
+    c = ctx(dialog_manager)
+    store, clock = c.store, c.clock
     t = texts_of(dialog_manager)
     found = await awards.accepting_rounds(store, clock.now())
     return {
@@ -83,7 +79,8 @@ async def on_round(_c: CallbackQuery, _w: Any, manager: DialogManager, item_id: 
 
 
 async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, person, clock = _context(dialog_manager)
+    c = ctx(dialog_manager)
+    store, person, clock = c.store, c.person, c.clock
     t = texts_of(dialog_manager)
     found = await awards.awards(store).get_round(dialog_manager.dialog_data.get(ROUND, 0))
     organisation_id = await active_organisation_id(store, person)
@@ -91,14 +88,13 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
         return {"title": "", "closes": "", "directions": "", "applied": False,
                 "not_applied": True, "accepts": False, "winner": False, "saved": False}  # fmt: skip
     own = await awards.own_application(store, person, found.id, organisation_id)
-    zone = clock.zone
     return {
         "title": found.title(t.locale),
-        "closes": found.closes_at.astimezone(zone).strftime(DATE_FORMAT),
+        "closes": c.date_time(found.closes_at),
         "directions": ", ".join(t.label(f"area.{d}") for d in found.directions) or "—",
         "applied": own is not None,
         "not_applied": own is None,
-        "submitted": own.updated_at.astimezone(zone).strftime(DATE_FORMAT) if own else "",
+        "submitted": c.date_time(own.updated_at) if own else "",
         "winner": bool(own and own.winner),
         "accepts": found.accepts(clock.now()),
         "saved": dialog_manager.dialog_data.pop(SAVED, False),
@@ -106,7 +102,8 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 
 async def on_apply(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    store, person, clock = _context(manager)
+    c = ctx(manager)
+    store, person, clock = c.store, c.person, c.clock
     round_id = manager.dialog_data.get(ROUND, 0)
     try:
         found = await awards.round_for_applicant(store, round_id, clock.now())
@@ -122,7 +119,7 @@ async def on_apply(callback: CallbackQuery, _button: Button, manager: DialogMana
 
 
 async def directions_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _person, _clock = _context(dialog_manager)
+    store = ctx(dialog_manager).store
     t = texts_of(dialog_manager)
     found = await awards.awards(store).get_round(dialog_manager.dialog_data.get(ROUND, 0))
     codes = found.directions if found else ()
@@ -182,7 +179,8 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
 
 
 async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    store, person, clock = _context(manager)
+    c = ctx(manager)
+    store, person, clock = c.store, c.person, c.clock
     data = manager.dialog_data
     organisation_id = await active_organisation_id(store, person)
     try:
@@ -192,8 +190,7 @@ async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogMan
             results=data.get(RESULTS, ""), evidence_url=data.get(EVIDENCE, ""), now=clock.now(),
         )  # fmt: skip
     except (AwardError, StaffError, RuleViolation) as error:
-        await store.rollback()
-        await refuse(callback, refusal(texts_of(manager), error))
+        await refuse(callback, refusal(texts_of(manager), error), roll_back=store)
         return
     await store.commit()
     for key in ANSWERS:

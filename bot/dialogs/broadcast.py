@@ -24,12 +24,13 @@ from aiogram_dialog.widgets.kbd import (
 )
 from aiogram_dialog.widgets.text import Format
 
+from bot.broadcast_progress import send_progress
 from bot.dialogs.common import Label, Tr, refuse, texts_of
 from bot.dialogs.console_access import actor_of, allowed, gated, refuse_unless
+from bot.dialogs.context import ctx
 from bot.dialogs.narrowing import multiselect
 from bot.dialogs.states import Broadcast as S
 from bot.events import button_message
-from bot.handlers.broadcast import send_progress
 from console import broadcasts
 from console.roles import OPERATOR_ROLES
 from domain.areas import AREAS
@@ -60,7 +61,7 @@ def _data(manager: DialogManager) -> dict[str, Any]:
 
 
 async def on_start(start_data: Any, manager: DialogManager) -> None:
-    if not allowed(manager.middleware_data, OPERATOR_ROLES):
+    if not allowed(ctx(manager), OPERATOR_ROLES):
         await refuse_unless(OPERATOR_ROLES)(start_data, manager)
         return
     manager.dialog_data.update({TEXTS: {}, LENGTHS: {}, LANG: 0, MEDIA: None})
@@ -191,13 +192,13 @@ def _segment(manager: DialogManager) -> dict[str, Any]:
 async def _send_preview(manager: DialogManager, locale: str) -> None:
     """The announcement exactly as recipients whose language is `locale` get it, under a
     line that says whose view it is (and that they get Russian when theirs has no text)."""
-    data = manager.middleware_data
+    c = ctx(manager)
     t = texts_of(manager)
     texts = _data(manager)[TEXTS]
     text = broadcasts.text_for(texts, locale)
     media = _data(manager).get(MEDIA) or {}
-    chat_id = data["event_chat"].id
-    bot = data["bot"]
+    chat_id = c.chat_id
+    bot = c.bot
     heading = t(f"broadcast.preview_for.{locale}")
     if not texts.get(locale):
         heading += "\n" + t("broadcast.preview_fallback")
@@ -225,7 +226,7 @@ async def on_preview(_c: CallbackQuery, _w: Any, manager: DialogManager, locale:
 
 
 async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store = dialog_manager.middleware_data["store"]
+    store = ctx(dialog_manager).store
     actor = actor_of(dialog_manager, OPERATOR_ROLES)
     people = await broadcasts.audience(store, actor, _segment(dialog_manager))
     t = texts_of(dialog_manager)
@@ -243,8 +244,8 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
 
 
 async def on_send(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    data = manager.middleware_data
-    store, clock, settings = data["store"], data["clock"], data["settings"]
+    c = ctx(manager)
+    store, clock, settings = c.store, c.clock, c.settings
     actor = actor_of(manager, OPERATOR_ROLES)
     media = _data(manager).get(MEDIA) or {}
     broadcast = await broadcasts.start(
@@ -260,7 +261,7 @@ async def on_send(callback: CallbackQuery, _b: Button, manager: DialogManager) -
     )
     await store.commit()
     await send_progress(
-        data["bot"],
+        c.bot,
         store,
         texts_of(manager),
         broadcast,

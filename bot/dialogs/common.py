@@ -5,20 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram_dialog.api.protocols import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.kbd import ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
 
 from bot.callback_answers import answer_once
+from bot.dialogs.context import texts_of
 from bot.screen_fit import MAX_TEXT, clip, fit_lines, visible_length
 from core.i18n import Html, Texts
-
-
-def texts_of(manager: DialogManager) -> Texts:
-    return manager.middleware_data["t"]
-
+from storage.store import Store
 
 # A list of what people typed gets this much of a screen (Telegram takes 4096
 # characters); the rest of the window is our own text around it.
@@ -88,8 +85,19 @@ async def toast(callback: CallbackQuery, text: str) -> None:
     await answer_once(callback, text)
 
 
-async def refuse(event: CallbackQuery | Message, text: str) -> None:
-    """A refusal: an alert over the chat for a button, a reply for typed text."""
+async def refuse(
+    event: CallbackQuery | Message | InaccessibleMessage,
+    text: str,
+    *,
+    roll_back: Store | None = None,
+) -> None:
+    """A refusal: an alert over the chat for a button, a reply for typed text.
+
+    `roll_back`: the store of the refused attempt, whose transaction ends first, so
+    that what the dialog storage writes next is not written with a half-done change.
+    """
+    if roll_back is not None:
+        await roll_back.rollback()
     if isinstance(event, CallbackQuery):
         await answer_once(event, text, alert=True)
     else:

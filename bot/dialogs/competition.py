@@ -16,17 +16,22 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row, SwitchTo
+from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.application_form import answers_block, local_time
+from bot.dialogs.application_form import answers_block
 from bot.dialogs.common import LIST_BUDGET, Label, Tr, fit_list, item_list, texts_of, toast
-from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
+from bot.dialogs.console_access import actor_of, gated, operator_env, refuse_console, refuse_unless
+from bot.dialogs.context import ctx
 from bot.dialogs.inputs import number_refusal
 from bot.dialogs.states import OperatorCompetition as S
 from console import competition
 from console.competition import ConsoleError
 from console.roles import OPERATOR_ROLES, Forbidden
 from core.i18n import Html, Texts
+from core.local_time import DATE_TIME_FORMAT
+from delivery.sender import render_params
 from domain.application_status import ApplicationStatus
+from domain.lookup import found
 from domain.text_input import (
     InvalidNumber,
     clean_text,
@@ -38,6 +43,8 @@ from grants.application_form import format_tenge
 from grants.topics import parse_topic_id
 
 TOPIC, APPLICATION, APPROVE, AMOUNT, REASON = "topic", "application", "approve", "amount", "reason"
+REVEAL_AT = "reveal_at"
+CONFIRM_ID = "confirm_decision"
 TOPICS_ID, QUEUE_ID, EXPERTS_ID = "c_topics", "c_apps", "c_experts"
 COMPLETE_ID, INCOMPLETE_ID, ASSIGN_ID = "complete", "incomplete", "assign"
 APPROVE_ID, REJECT_ID, SUMMARY_ID = "approve", "reject", "summary"
@@ -53,9 +60,8 @@ DETAILS_BUDGET = 2500
 ROWS = 8
 
 
-def _env(manager: DialogManager):
-    data = manager.middleware_data
-    return data["store"], actor_of(manager, OPERATOR_ROLES), data["clock"]
+def _required_scores(manager: DialogManager) -> int:
+    return int(ctx(manager).settings.min_sent_scores)
 
 
 def _status(t: Texts, status: str) -> str:
@@ -63,7 +69,7 @@ def _status(t: Texts, status: str) -> str:
 
 
 async def topics_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _actor, _clock = _env(dialog_manager)
+    store = ctx(dialog_manager).store
     counts = await store.console.topics_with(WORK_STATUSES)
     return {"topics": [(c.topic_id, f"{c.code} ({c.count})") for c in counts], "none": not counts}
 
@@ -77,20 +83,20 @@ async def on_topic(callback: CallbackQuery, _w: Any, manager: DialogManager, ite
 
 
 async def queue_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _actor, _clock = _env(dialog_manager)
+    store = ctx(dialog_manager).store
     t = texts_of(dialog_manager)
     items = await store.console.queue(dialog_manager.dialog_data[TOPIC], WORK_STATUSES)
     rows = [
         (i.application_id, f"{_status(t, i.status)} · {i.reference or '—'} · {i.organisation_name}")
         for i in items
     ]
-    topic = await store.topics.get(dialog_manager.dialog_data[TOPIC])
+    topic = found(await store.topics.get(dialog_manager.dialog_data[TOPIC]), "the topic")
     return {"items": rows, "topic": topic.title(t.locale), "none": not rows}
 
 
 async def on_application(callback: CallbackQuery, _w: Any, manager: DialogManager, item: str):
     application_id = parse_topic_id(item)
-    store, actor, _clock = _env(manager)
+    store, actor = ctx(manager).store, actor_of(manager, OPERATOR_ROLES)
     try:
         await competition.application_for_operator(store, actor, application_id or 0)
     except (ConsoleError, Forbidden) as exc:
@@ -107,7 +113,7 @@ def expert_name(t: Texts, person_id: int, name: str | None) -> str:
 
 
 async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, OPERATOR_ROLES)
     t = texts_of(dialog_manager)
     application_id = dialog_manager.dialog_data[APPLICATION]
     application, topic = await competition.application_for_operator(store, actor, application_id)
@@ -130,7 +136,7 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
             else "console.decision_reject",
             amount=format_tenge(decision.amount or 0),
             reason=decision.reason or "",
-            reveal_at=local_time(dialog_manager, decision.reveal_at),
+            reveal_at=ctx(dialog_manager).date_time(decision.reveal_at),
         )
     answers = answers_block(t, application, None)
     if len(answers) > DETAILS_BUDGET:
@@ -153,7 +159,8 @@ async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[s
 
 
 async def on_complete(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     try:
         await competition.mark_complete(store, actor, manager.dialog_data[APPLICATION], clock.now())
     except (ConsoleError, Forbidden) as exc:
@@ -164,7 +171,8 @@ async def on_complete(callback: CallbackQuery, _b: Button, manager: DialogManage
 
 
 async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     if not message.text:
         await message.answer(texts_of(manager)("input.text_expected"))
         return
@@ -181,9 +189,15 @@ async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager
 
 
 async def experts_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor, clock = (
+        ctx(dialog_manager).store,
+        actor_of(dialog_manager, OPERATOR_ROLES),
+        ctx(dialog_manager).clock,
+    )
     t = texts_of(dialog_manager)
-    found = await competition.candidates(store, actor, dialog_manager.dialog_data[APPLICATION])
+    found = await competition.candidates(
+        store, actor, dialog_manager.dialog_data[APPLICATION], clock.now()
+    )
     free = [
         (c.person_id, expert_name(t, c.person_id, c.name))
         for c in found
@@ -198,12 +212,15 @@ async def experts_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
 
 
 async def on_expert(callback: CallbackQuery, _w: Any, manager: DialogManager, item: str) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     try:
         await competition.assign(
             store, actor, manager.dialog_data[APPLICATION], parse_topic_id(item) or 0, clock.now()
         )
     except (ConsoleError, Forbidden) as exc:
+        # The refusal's audit entry, if the use case wrote one, is kept.
+        await store.commit()
         await refuse_console(callback, manager, exc)
         return
     await store.commit()
@@ -212,6 +229,14 @@ async def on_expert(callback: CallbackQuery, _w: Any, manager: DialogManager, it
 
 
 async def on_decide(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    store, actor, _clock = operator_env(manager)
+    try:
+        await competition.check_ready(
+            store, actor, manager.dialog_data[APPLICATION], _required_scores(manager)
+        )
+    except (ConsoleError, Forbidden) as exc:
+        await refuse_console(callback, manager, exc)
+        return
     manager.dialog_data[APPROVE] = button.widget_id == APPROVE_ID
     await manager.switch_to(S.amount if manager.dialog_data[APPROVE] else S.reject_reason)
 
@@ -223,12 +248,12 @@ async def on_amount(message: Message, _w: Any, manager: DialogManager) -> None:
     except InvalidNumber as refusal:
         await message.answer(number_refusal(t, refusal))
         return
-    store, actor, _clock = _env(manager)
-    application, _topic = await competition.application_for_operator(
+    store, actor, _clock = operator_env(manager)
+    application, topic = await competition.application_for_operator(
         store, actor, manager.dialog_data[APPLICATION]
     )
     try:
-        competition.check_amount(amount, application)
+        competition.check_amount(amount, application, topic)
     except ConsoleError as exc:
         await refuse_console(message, manager, exc)
         return
@@ -251,8 +276,58 @@ async def on_reject_reason(message: Message, _w: Any, manager: DialogManager) ->
     await manager.switch_to(S.reveal)
 
 
-async def _decide(event, manager: DialogManager, reveal_at: datetime | None) -> bool:
-    store, actor, clock = _env(manager)
+def _reveal_at(manager: DialogManager) -> datetime | None:
+    moment = manager.dialog_data.get(REVEAL_AT)
+    return datetime.fromisoformat(moment) if moment else None
+
+
+async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    """The notice exactly as the organisation's members will receive it, in each of
+    their languages, and the amount, before anything is decided."""
+    store, actor, _clock = (
+        ctx(dialog_manager).store,
+        actor_of(dialog_manager, OPERATOR_ROLES),
+        ctx(dialog_manager).clock,
+    )
+    data, t = dialog_manager.dialog_data, texts_of(dialog_manager)
+    translator = ctx(dialog_manager).translator
+    default = ctx(dialog_manager).settings.default_locale
+    try:
+        notice = await competition.decision_notice(
+            store,
+            actor,
+            data[APPLICATION],
+            approve=data[APPROVE],
+            amount=data.get(AMOUNT),
+            reason=data.get(REASON),
+            required_scores=_required_scores(dialog_manager),
+        )
+    except ConsoleError as refusal:
+        # Decided or changed meanwhile: say why, and offer nothing to confirm.
+        return {"ready": False, "refusal": t(refusal.code, **refusal.params), "approve": False}
+    application, _topic = await competition.application_for_operator(
+        store, actor, data[APPLICATION]
+    )
+    members = await store.memberships.members(application.organisation_id)
+    locales = list(dict.fromkeys(m.locale or default for m in members)) or [t.locale]
+    texts = "\n\n".join(
+        translator.get(notice.key, locale, **render_params(notice.params, locale, translator))
+        for locale in locales
+    )
+    reveal_at = _reveal_at(dialog_manager)
+    return {
+        "ready": True,
+        "notice": Html(texts),
+        "approve": data[APPROVE],
+        "amount": format_tenge(notice.amount or 0),
+        "when": (
+            ctx(dialog_manager).date_time(reveal_at) if reveal_at else t.label("rules.decision_now")
+        ),
+    }
+
+
+async def _decide(event, manager: DialogManager) -> bool:
+    store, actor, clock = operator_env(manager)
     data = manager.dialog_data
     try:
         await competition.decide(
@@ -262,28 +337,42 @@ async def _decide(event, manager: DialogManager, reveal_at: datetime | None) -> 
             approve=data[APPROVE],
             amount=data.get(AMOUNT),
             reason=data.get(REASON),
-            reveal_at=reveal_at,
+            reveal_at=_reveal_at(manager),
+            required_scores=_required_scores(manager),
             now=clock.now(),
         )
     except (ConsoleError, Forbidden) as exc:
+        # The refusal's audit entry, if the use case wrote one, is kept.
+        await store.commit()
         await refuse_console(event, manager, exc)
         return False
     await store.commit()
-    data.pop(AMOUNT, None)
-    data.pop(REASON, None)
+    for key in (AMOUNT, REASON, REVEAL_AT):
+        data.pop(key, None)
     await manager.switch_to(S.application)
     return True
 
 
 async def on_reveal_now(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    if await _decide(callback, manager, None):
-        await toast(callback, texts_of(manager)("console.decision_revealed"))
+    manager.dialog_data.pop(REVEAL_AT, None)
+    await manager.switch_to(S.confirm)
+
+
+async def on_confirm(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
+    reveal_at = _reveal_at(manager)
+    if not await _decide(callback, manager):
+        return
+    t = texts_of(manager)
+    if reveal_at is None:
+        await toast(callback, t("console.decision_revealed"))
+    else:
+        await toast(callback, t("console.decision_scheduled", at=ctx(manager).date_time(reveal_at)))
 
 
 async def on_reveal_time(message: Message, _w: Any, manager: DialogManager) -> None:
-    clock = manager.middleware_data["clock"]
+    clock = ctx(manager).clock
     try:
-        local = datetime.strptime((message.text or "").strip(), "%d.%m.%Y %H:%M")
+        local = datetime.strptime((message.text or "").strip(), DATE_TIME_FORMAT)
     except ValueError:
         await message.answer(texts_of(manager)("console.time_expected"))
         return
@@ -291,14 +380,12 @@ async def on_reveal_time(message: Message, _w: Any, manager: DialogManager) -> N
     if moment <= clock.now():
         await message.answer(texts_of(manager)("console.time_in_past"))
         return
-    if await _decide(message, manager, moment):
-        await message.answer(
-            texts_of(manager)("console.decision_scheduled", at=local_time(manager, moment))
-        )
+    manager.dialog_data[REVEAL_AT] = moment.isoformat()
+    await manager.switch_to(S.confirm)
 
 
 async def summary_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, OPERATOR_ROLES)
     t = texts_of(dialog_manager)
     rows = await competition.summary(store, actor, dialog_manager.dialog_data[TOPIC])
     scored = [
@@ -410,6 +497,21 @@ def competition_dialog() -> Router:
             MessageInput(on_reveal_time, content_types=ContentType.ANY),
             Back(Label("common.back")),
             state=S.reveal_time,
+        ),
+        Window(
+            Tr("rules.confirm_approve", when=F["ready"] & F["approve"]),
+            Tr("rules.confirm_reject", when=F["ready"] & ~F["approve"]),
+            Format("{refusal}", when=~F["ready"]),
+            # Cancel first: a double tap on "Now" lands on it, never on the decision.
+            SwitchTo(Label("common.cancel"), id="confirm_cancel", state=S.application),
+            Button(
+                Label("rules.confirm_decision"),
+                id=CONFIRM_ID,
+                on_click=on_confirm,
+                when=F["ready"],
+            ),
+            state=S.confirm,
+            getter=confirm_getter,
         ),
         Window(
             Tr("console.summary_text"),

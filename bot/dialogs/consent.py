@@ -11,6 +11,7 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Row
 
 from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.context import ctx
 from bot.dialogs.states import Consent
 from bot.events import button_message
 from registry.privacy import give_consent
@@ -21,8 +22,8 @@ RESULT_KEY = "consented"
 
 
 async def on_agree(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    store = manager.middleware_data["store"]
-    clock = manager.middleware_data["clock"]
+    c = ctx(manager)
+    store, clock = c.store, c.clock
     user = callback.from_user
     await give_consent(store, user.id, user.full_name, user.username, clock.now())
     await store.commit()

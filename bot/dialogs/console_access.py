@@ -17,30 +17,38 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram_dialog import DialogManager
 
 from bot.dialogs.common import refuse, texts_of
+from bot.dialogs.context import Ctx, ctx
 from console.competition import ConsoleError
-from console.roles import Actor, acting_as, may
+from console.roles import OPERATOR_ROLES, Actor, acting_as, may
+from core.clock import Clock
 from storage.models import Role
+from storage.store import Store
 
 
-def allowed(data: dict[str, Any], roles: tuple[Role, ...]) -> bool:
-    return may(data.get("person"), data["settings"].admin_ids, roles)
+def allowed(context: Ctx, roles: tuple[Role, ...]) -> bool:
+    return may(context.maybe_person, context.settings.admin_ids, roles)
 
 
 def actor_of(manager: DialogManager, roles: tuple[Role, ...]) -> Actor:
-    data = manager.middleware_data
-    return acting_as(data.get("person"), data["settings"].admin_ids, roles)
+    context = ctx(manager)
+    return acting_as(context.maybe_person, context.settings.admin_ids, roles)
+
+
+def operator_env(manager: DialogManager) -> tuple[Store, Actor, Clock]:
+    """The store, the operator acting (roles checked) and the clock."""
+    context = ctx(manager)
+    return context.store, actor_of(manager, OPERATOR_ROLES), context.clock
 
 
 def refuse_unless(roles: tuple[Role, ...]) -> Callable[[Any, DialogManager], Awaitable[None]]:
     """A dialog's on_start: closes the dialog at once for anyone without the roles."""
 
     async def on_start(_start_data: Any, manager: DialogManager) -> None:
-        data = manager.middleware_data
-        if allowed(data, roles):
+        context = ctx(manager)
+        if allowed(context, roles):
             return
-        chat = data.get("event_chat")
-        if chat is not None:
-            await data["bot"].send_message(chat.id, data["t"]("console.forbidden"))
+        if context.chat is not None:
+            await context.bot.send_message(context.chat.id, context.t("console.forbidden"))
         await manager.done()
 
     return on_start
@@ -58,7 +66,7 @@ class RoleGate(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if allowed(data, self._roles):
+        if may(data.get("person"), data["settings"].admin_ids, self._roles):
             return await handler(event, data)
         text = data["t"]("console.forbidden")
         if isinstance(event, CallbackQuery | Message):

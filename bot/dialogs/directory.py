@@ -16,6 +16,7 @@ from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, Start, Switch
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import WEBSITE_SHOWN, Label, Tr, refuse, texts_of
+from bot.dialogs.context import ctx
 from bot.dialogs.filing import money
 from bot.dialogs.states import Directory, MainMenu
 from bot.screen_fit import clip
@@ -49,7 +50,7 @@ def _filter_label(t: Texts, prefix: str, code: str | None) -> str:
 
 async def search_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     t = texts_of(dialog_manager)
-    store = dialog_manager.middleware_data["store"]
+    store = ctx(dialog_manager).store
     filters = _filters(dialog_manager)
     found = await directory.search(store, **filters, page=dialog_manager.dialog_data.get(PAGE, 0))
     dialog_manager.dialog_data[PAGE] = found.page
@@ -124,7 +125,7 @@ def _choices_getter(prefix: str, codes: tuple[str, ...]):
 
 
 async def on_result(callback: CallbackQuery, _w: Select, manager: DialogManager, item: str) -> None:
-    store = manager.middleware_data["store"]
+    store = ctx(manager).store
     # Card ids come back from the client and can be forged: only listed ones open.
     card_id = plain_id(item)
     card = await directory.card(store, card_id) if card_id is not None else None
@@ -137,7 +138,7 @@ async def on_result(callback: CallbackQuery, _w: Select, manager: DialogManager,
 
 async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     t = texts_of(dialog_manager)
-    store = dialog_manager.middleware_data["store"]
+    store = ctx(dialog_manager).store
     card = await directory.card(store, dialog_manager.dialog_data.get(CARD) or 0)
     if card is None:
         return {"listed": False, "has_filing": False}

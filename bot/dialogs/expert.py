@@ -20,11 +20,13 @@ from aiogram_dialog.widgets.text import Format
 from bot.dialogs.application_form import answers_block
 from bot.dialogs.common import Label, Tr, item_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
+from bot.dialogs.context import ctx
 from bot.dialogs.states import ExpertDesk as S
 from console import competition
 from console.competition import ConsoleError
 from console.roles import EXPERT_ROLES, Forbidden
 from core.i18n import Html
+from domain.lookup import found
 from grants.topics import parse_topic_id
 from storage.repositories.console import CRITERIA
 
@@ -40,13 +42,8 @@ DETAILS_BUDGET = 3000
 ROWS = 8
 
 
-def _env(manager: DialogManager):
-    data = manager.middleware_data
-    return data["store"], actor_of(manager, EXPERT_ROLES), data["clock"]
-
-
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, EXPERT_ROLES)
     rows = [
         (
             item.application_id,
@@ -58,7 +55,7 @@ async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 
 async def on_open(callback: CallbackQuery, _w: Any, manager: DialogManager, item: str) -> None:
-    store, actor, _clock = _env(manager)
+    store, actor = ctx(manager).store, actor_of(manager, EXPERT_ROLES)
     application_id = parse_topic_id(item) or 0
     try:
         await competition.application_for_expert(store, actor, application_id)
@@ -70,14 +67,14 @@ async def on_open(callback: CallbackQuery, _w: Any, manager: DialogManager, item
 
 
 async def application_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, EXPERT_ROLES)
     t = texts_of(dialog_manager)
     application_id = dialog_manager.dialog_data[APPLICATION]
     application, topic = await competition.application_for_expert(store, actor, application_id)
     answers = answers_block(t, application, None)
     if len(answers) > DETAILS_BUDGET:
         answers = answers_block(t, application, 400)
-    score = await store.console.score(application_id, actor.person_id)
+    score = await store.console.score(application_id, found(actor.person_id, "the expert"))
     return {
         "reference": application.reference or "—",
         "organisation": application.organisation_name,
@@ -156,7 +153,8 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
 
 
 async def on_submit(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, EXPERT_ROLES), c.clock
     data = manager.dialog_data
     try:
         await competition.submit_score(
@@ -173,7 +171,8 @@ async def on_submit(callback: CallbackQuery, _b: Button, manager: DialogManager)
 
 
 async def on_conflict(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, EXPERT_ROLES), c.clock
     try:
         await competition.declare_conflict(
             store, actor, manager.dialog_data[APPLICATION], clock.now()

@@ -7,7 +7,6 @@ lives in dialog data until its last answer.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from aiogram import F
@@ -17,12 +16,15 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, fit_list, texts_of
+from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of
+from bot.dialogs.context import ctx
 from bot.dialogs.inputs import number_refusal, text_refusal
+from bot.dialogs.start_data import ORGANISATION_ID, YEAR
 from bot.dialogs.states import Filing, MainMenu, Registration
 from bot.events import button_message
 from core.clock import Clock
 from core.i18n import Html, Texts
+from core.local_time import local_date, local_date_time
 from domain.areas import AREAS
 from domain.errors import RuleViolation
 from domain.lookup import found
@@ -33,11 +35,8 @@ from registry import activity
 from registry.activity import FilingError, FilingProblem
 from registry.staff import StaffError, active_organisation_id
 from storage.repositories.activity_reports import REPORT_NUMBER_FIELDS, ReportView
-from storage.repositories.people import PersonView
 from storage.store import Store
 
-ORGANISATION = "organisation_id"
-YEAR = "year"
 FIELD = "field"
 PROJECT = "project"
 
@@ -48,21 +47,9 @@ REMOVE_SELECT = "remove"
 SUBMIT_BUTTON = "submit"
 CONFIRM_BUTTON = "confirm"
 
-TIME_FORMAT = "%d.%m.%Y %H:%M"
-DATE_FORMAT = "%d.%m.%Y"
-
-
-def _context(manager: DialogManager) -> tuple[Store, PersonView, Clock, Texts]:
-    data = manager.middleware_data
-    return data["store"], data["person"], data["clock"], texts_of(manager)
-
 
 def money(amount: int) -> str:
     return f"{amount:,}".replace(",", " ")
-
-
-def local_time(clock: Clock, moment: datetime, fmt: str = TIME_FORMAT) -> str:
-    return moment.astimezone(clock.zone).strftime(fmt)
 
 
 def field_value(t: Texts, field: str, report: ReportView | None) -> str:
@@ -78,12 +65,13 @@ def field_value(t: Texts, field: str, report: ReportView | None) -> str:
 
 
 async def on_start(_start_data: Any, manager: DialogManager) -> None:
-    store, person, clock, _t = _context(manager)
+    c = ctx(manager)
+    store, person, clock = c.store, c.person, c.clock
     start = manager.start_data if isinstance(manager.start_data, dict) else {}
-    organisation_id = start.get(ORGANISATION)
+    organisation_id = start.get(ORGANISATION_ID)
     if organisation_id is None and person is not None:
         organisation_id = await active_organisation_id(store, person)
-    manager.dialog_data[ORGANISATION] = organisation_id
+    manager.dialog_data[ORGANISATION_ID] = organisation_id
     # Fixed at start, so a filing begun on 31 December stays on the same year.
     manager.dialog_data[YEAR] = start.get(YEAR) or activity.current_year(clock.now(), clock.zone)
     if organisation_id is None:
@@ -91,11 +79,12 @@ async def on_start(_start_data: Any, manager: DialogManager) -> None:
 
 
 async def _status(manager: DialogManager) -> activity.FilingStatus:
-    store, person, clock, _t = _context(manager)
+    c = ctx(manager)
+    store, person, clock = c.store, c.person, c.clock
     return await activity.status(
         store,
         person,
-        manager.dialog_data[ORGANISATION],
+        manager.dialog_data[ORGANISATION_ID],
         manager.dialog_data[YEAR],
         clock.now(),
         clock.zone,
@@ -106,11 +95,18 @@ async def _status(manager: DialogManager) -> activity.FilingStatus:
 
 
 async def overview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _person, clock, t = _context(dialog_manager)
+    c = ctx(dialog_manager)
+    store, clock, t = c.store, c.clock, c.t
     try:
         filing = await _status(dialog_manager)
     except StaffError:
-        return {"allowed": False, "editable": False, "locked": False, "has_projects": False}
+        return {
+            "allowed": False,
+            "editable": False,
+            "locked": False,
+            "past_deadline": False,
+            "has_projects": False,
+        }
     report = filing.report
     organisation = found(
         await store.organisations.get(filing.organisation_id), filing.organisation_id
@@ -138,10 +134,12 @@ async def overview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
         "allowed": True,
         "editable": not filing.locked,
         "locked": filing.locked,
+        # Submitted now, it is late and locked at once: the confirmation says so.
+        "past_deadline": clock.now() > filing.deadline,
         "has_projects": bool(projects),
         "name": organisation.name,
         "year": filing.year,
-        "deadline": local_time(clock, filing.deadline, DATE_FORMAT),
+        "deadline": local_date(filing.deadline, clock.zone),
         "state": Html(await _state_line(store, clock, t, filing)),
         "fields": Html("\n".join(lines)),
         "projects": fit_list(t, projects) if projects else t("filing.no_projects_yet"),
@@ -163,7 +161,7 @@ async def _state_line(store: Store, clock: Clock, t: Texts, filing: activity.Fil
         lines.append(
             t(
                 "filing.state.late" if filing.late else "filing.state.submitted",
-                when=local_time(clock, found(report.submitted_at, "the submission time")),
+                when=local_date_time(found(report.submitted_at, "the submission time"), clock.zone),
                 who=names.get(report.submitted_by) or unknown,
             )
         )
@@ -172,7 +170,7 @@ async def _state_line(store: Store, clock: Clock, t: Texts, filing: activity.Fil
     lines.append(
         t(
             "filing.state.edited",
-            when=local_time(clock, report.updated_at),
+            when=local_date_time(report.updated_at, clock.zone),
             who=names.get(report.updated_by) or unknown,
         )
     )
@@ -187,7 +185,7 @@ async def on_field(_c: CallbackQuery, _w: Select, manager: DialogManager, field:
 
 
 async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    _store, _person, _clock, t = _context(manager)
+    t = ctx(manager).t
     filing = await _status(manager)
     missing = filing.missing()
     if missing:
@@ -202,7 +200,7 @@ async def on_submit(callback: CallbackQuery, _button: Button, manager: DialogMan
 
 
 async def number_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    _store, _person, _clock, t = _context(dialog_manager)
+    t = ctx(dialog_manager).t
     field = dialog_manager.dialog_data.get(FIELD) or "project_beneficiaries"
     filing = await _status(dialog_manager)
     current = field_value(t, field, filing.report) if field in REPORT_NUMBER_FIELDS else ""
@@ -217,47 +215,48 @@ def _read_number(field: str, raw: str) -> int:
     )
 
 
-async def _refuse(
+def _refusal(t: Texts, error: RuleViolation | FilingError) -> str:
+    if isinstance(error, InvalidText):
+        return text_refusal(t, error)
+    if isinstance(error, InvalidNumber):
+        return number_refusal(t, error)
+    params = dict(getattr(error, "params", {}))
+    if "max" in params:
+        params["max"] = money(int(params["max"]))
+    return t(f"filing.error.{error.code}", **params)
+
+
+async def _refuse_and_ask_again(
     message: Message | InaccessibleMessage,
     manager: DialogManager,
     error: RuleViolation | FilingError,
+    *,
+    roll_back: Store | None = None,
 ) -> None:
-    t = texts_of(manager)
-    if isinstance(error, InvalidText):
-        text = text_refusal(t, error)
-    elif isinstance(error, InvalidNumber):
-        text = number_refusal(t, error)
-    else:
-        params = dict(getattr(error, "params", {}))
-        if "max" in params:
-            params["max"] = money(int(params["max"]))
-        text = t(f"filing.error.{error.code}", **params)
-    await message.answer(text)
+    await refuse(message, _refusal(texts_of(manager), error), roll_back=roll_back)
     # The question again, below the refusal; the step and every answer stay.
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
 
 async def _save(message: Message | InaccessibleMessage, manager: DialogManager, action) -> bool:
     """Run one use case and commit it; a locked filing or a lost membership ends the step."""
-    store, person, clock, t = _context(manager)
+    c = ctx(manager)
+    store, person, clock, t = c.store, c.person, c.clock, c.t
     data = manager.dialog_data
     try:
         await action(
-            store, person, data[ORGANISATION], data[YEAR], now=clock.now(), zone=clock.zone
+            store, person, data[ORGANISATION_ID], data[YEAR], now=clock.now(), zone=clock.zone
         )
     except (RuleViolation, InvalidText) as error:
-        await store.rollback()
-        await _refuse(message, manager, error)
+        await _refuse_and_ask_again(message, manager, error, roll_back=store)
         return False
     except FilingError as error:
-        await store.rollback()
-        await _refuse(message, manager, error)
+        await _refuse_and_ask_again(message, manager, error, roll_back=store)
         if error.problem == FilingProblem.LOCKED:
             await manager.switch_to(Filing.overview)
         return False
     except StaffError as error:
-        await store.rollback()
-        await message.answer(t(f"filing.error.{error.code}"))
+        await refuse(message, t(f"filing.error.{error.code}"), roll_back=store)
         await manager.done()
         return False
     await store.commit()
@@ -276,7 +275,7 @@ async def on_number(message: Message, _widget: MessageInput, manager: DialogMana
     try:
         value = _read_number(field, message.text)
     except (RuleViolation, FilingError) as error:
-        await _refuse(message, manager, error)
+        await _refuse_and_ask_again(message, manager, error)
         return
 
     async def save(store, person, organisation_id, year, *, now, zone):
@@ -298,7 +297,7 @@ async def on_title(message: Message, _widget: MessageInput, manager: DialogManag
     try:
         title = activity.clean_project_title(message.text)
     except InvalidText as error:
-        await _refuse(message, manager, error)
+        await _refuse_and_ask_again(message, manager, error)
         return
     manager.dialog_data[PROJECT] = {"title": title}
     manager.show_mode = ShowMode.DELETE_AND_SEND
@@ -326,7 +325,7 @@ async def on_beneficiaries(message: Message, _widget: MessageInput, manager: Dia
     try:
         beneficiaries = _read_number("total_beneficiaries", message.text)
     except (RuleViolation, FilingError) as error:
-        await _refuse(message, manager, error)
+        await _refuse_and_ask_again(message, manager, error)
         return
     project = manager.dialog_data.get(PROJECT) or {}
     if set(project) != {"title", "area", "region"}:
@@ -393,7 +392,8 @@ async def on_confirm(callback: CallbackQuery, _button: Button, manager: DialogMa
 
 
 async def receipt_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _person, clock, t = _context(dialog_manager)
+    c = ctx(dialog_manager)
+    store, clock, t = c.store, c.clock, c.t
     filing = await _status(dialog_manager)
     report = found(filing.report, "the submitted filing")
     organisation = found(
@@ -403,12 +403,13 @@ async def receipt_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
     return {
         "name": organisation.name,
         "year": filing.year,
-        "when": local_time(clock, found(report.submitted_at, "the submission time")),
+        "when": local_date_time(found(report.submitted_at, "the submission time"), clock.zone),
         "who": names.get(report.submitted_by) or t.label("filing.someone"),
         "projects_count": len(report.projects),
         "beneficiaries": money(report.total_beneficiaries or 0),
         "total_income": money(report.total_income),
         "late": filing.late,
+        "locked": filing.locked,
     }
 
 
@@ -510,7 +511,8 @@ def filing_dialog() -> Dialog:
             getter=projects_getter,
         ),
         Window(
-            Tr("filing.confirm_submit"),
+            Tr("drafts.filing.confirm_in_time", when=~F["past_deadline"]),
+            Tr("drafts.filing.confirm_late", when=F["past_deadline"]),
             Row(
                 Button(Label("common.yes"), id=CONFIRM_BUTTON, on_click=on_confirm),
                 SwitchTo(Label("common.no"), id="no", state=Filing.overview),
@@ -521,6 +523,7 @@ def filing_dialog() -> Dialog:
         Window(
             Tr("filing.receipt"),
             Tr("filing.receipt_late", when=F["late"]),
+            Tr("drafts.filing.receipt_locked", when=F["locked"]),
             SwitchTo(Label("filing.back_to_filing"), id="to_overview", state=Filing.overview),
             TO_MENU,
             state=Filing.receipt,

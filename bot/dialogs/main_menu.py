@@ -9,8 +9,10 @@ from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Row, Start
 
+from bot.commands import help_text, menu_of
 from bot.dialogs.common import Label, Tr, texts_of
 from bot.dialogs.console_access import allowed
+from bot.dialogs.context import ctx
 from bot.dialogs.states import (
     AwardsApply,
     Directory,
@@ -23,18 +25,20 @@ from bot.dialogs.states import (
     SupportInbox,
     Topics,
 )
+from bot.dialogs.support import STRAY_TEXT
 from bot.events import button_message
-from bot.handlers.language import send_language_picker
-from bot.handlers.privacy import send_privacy_notice
+from bot.language_picker import send_language_picker
+from bot.privacy_notice import send_privacy_notice
 from console.awards import accepting_rounds
 from console.roles import EXPERT_ROLES, OPERATOR_ROLES
+from registry.forms import FIELDS
+from registry.registration_drafts import unfinished
 from registry.staff import active_organisation_id
-from storage.repositories.people import PersonView
-from storage.store import Store
 
 LANGUAGE_BUTTON = "language"
 HELP_BUTTON = "help"
 REGISTER_BUTTON = "register"
+CONTINUE_REGISTRATION_BUTTON = "continue_registration"
 ORGANISATION_BUTTON = "organisation"
 DIRECTORY_BUTTON = "directory"
 PRIVACY_BUTTON = "privacy"
@@ -47,16 +51,21 @@ SUPPORT_BUTTON = "support"
 
 
 async def menu_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store: Store = dialog_manager.middleware_data["store"]
-    person: PersonView | None = dialog_manager.middleware_data.get("person")
+    c = ctx(dialog_manager)
+    store, person = c.store, c.maybe_person
     organisation_id = await active_organisation_id(store, person) if person else None
+    # A registration left unfinished is offered again, never silently dropped.
+    draft = await unfinished(store, person) if organisation_id is None else None
     return {
         "has_organisation": organisation_id is not None,
+        "has_draft": draft is not None,
+        "answered": len(draft.answers) if draft else 0,
+        "total": len(FIELDS),
         "award_round_open": organisation_id is not None
-        and bool(await accepting_rounds(store, dialog_manager.middleware_data["clock"].now())),
+        and bool(await accepting_rounds(store, c.clock.now())),
         # Only shows the entries; the console checks the role again on every action.
-        "is_operator": allowed(dialog_manager.middleware_data, OPERATOR_ROLES),
-        "is_expert": allowed(dialog_manager.middleware_data, EXPERT_ROLES),
+        "is_operator": allowed(c, OPERATOR_ROLES),
+        "is_expert": allowed(c, EXPERT_ROLES),
     }
 
 
@@ -66,14 +75,16 @@ async def on_language(callback: CallbackQuery, _button: Button, manager: DialogM
 
 
 async def on_help(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    await button_message(callback).answer(texts_of(manager)("help.text"))
+    c = ctx(manager)
+    _locale, roles = menu_of(c.maybe_person, callback.from_user.id, c.settings)
+    await button_message(callback).answer(help_text(texts_of(manager), roles))
     # Keep the menu as the latest message, below the help, so it stays in reach.
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
 
 async def on_privacy(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    person = manager.middleware_data.get("person")
-    await send_privacy_notice(button_message(callback), texts_of(manager), person)
+    c = ctx(manager)
+    await send_privacy_notice(button_message(callback), texts_of(manager), c.maybe_person, c.clock)
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
 
@@ -81,11 +92,18 @@ def main_menu_dialog() -> Dialog:
     return Dialog(
         Window(
             Tr("menu.title"),
+            Tr("drafts.menu.unfinished", when=F["has_draft"]),
             Start(
                 Label("menu.register"),
                 id=REGISTER_BUTTON,
                 state=Registration.bin,
-                when=~F["has_organisation"],
+                when=~F["has_organisation"] & ~F["has_draft"],
+            ),
+            Start(
+                Label("drafts.menu.continue_registration"),
+                id=CONTINUE_REGISTRATION_BUTTON,
+                state=Registration.bin,
+                when=F["has_draft"],
             ),
             Start(
                 Label("menu.organisation"),
@@ -122,6 +140,7 @@ def main_menu_dialog() -> Dialog:
             Start(
                 Label("menu.expert"), id=EXPERT_BUTTON, state=ExpertDesk.list, when=F["is_expert"]
             ),
+            STRAY_TEXT,
             state=MainMenu.main,
             getter=menu_getter,
         ),

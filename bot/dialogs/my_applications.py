@@ -14,13 +14,15 @@ from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Row, SwitchTo
 
-from bot.dialogs.application_form import answers_block, local_time
+from bot.dialogs.application_form import answers_block
 from bot.dialogs.common import Label, Tr, fit_list, item_list, refuse, texts_of, toast
+from bot.dialogs.context import ctx
+from bot.dialogs.start_data import APPLICATION_ID
 from bot.dialogs.states import ApplicationForm, MyApplications
 from bot.events import button_message
-from bot.handlers.applications import notify_status_change
 from core.i18n import Texts
 from domain.application_status import EDITABLE_STATUSES, ApplicationStatus
+from domain.lookup import found
 from domain.text_input import shown_name
 from grants import applications
 from grants.applications import ApplicationClosed, NotYours
@@ -45,19 +47,19 @@ def _short(text: str) -> str:
 
 
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    data, t = dialog_manager.middleware_data, texts_of(dialog_manager)
-    store, person = data["store"], data["person"]
+    c, t = ctx(dialog_manager), texts_of(dialog_manager)
+    store, person = c.store, c.person
     organisation_id = await active_organisation_id(store, person)
     if organisation_id is None:
         return {"has_organisation": False, "has_items": False, "items": [], "organisation": ""}
     items = []
     for application in await applications.of_organisation(store, person, organisation_id):
-        topic = await store.topics.get(application.topic_id)
+        topic = found(await store.topics.get(application.topic_id), application.topic_id)
         title = application.title or topic.title(t.locale)
         reference = f" · {application.reference}" if application.reference else ""
         label = f"{_status(t, application.status)} · {_short(title)}{reference}"
         items.append((application.id, label))
-    organisation = await store.organisations.get(organisation_id)
+    organisation = found(await store.organisations.get(organisation_id), organisation_id)
     return {
         "has_organisation": True,
         "has_items": bool(items),
@@ -67,9 +69,9 @@ async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 
 async def on_select(callback: CallbackQuery, _widget: Any, manager: DialogManager, item: str):
-    data = manager.middleware_data
+    c = ctx(manager)
     try:
-        await applications.view(data["store"], data["person"], int(item))
+        await applications.view(c.store, c.person, int(item))
     except (NotYours, ValueError):
         await refuse(callback, texts_of(manager)("application.not_found"))
         return
@@ -78,8 +80,8 @@ async def on_select(callback: CallbackQuery, _widget: Any, manager: DialogManage
 
 
 async def details_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    data, t = dialog_manager.middleware_data, texts_of(dialog_manager)
-    store, person = data["store"], data["person"]
+    c, t = ctx(dialog_manager), texts_of(dialog_manager)
+    store, person = c.store, c.person
     application, topic = await applications.view(
         store, person, dialog_manager.dialog_data[SELECTED]
     )
@@ -88,7 +90,7 @@ async def details_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         [
             t(
                 "my_applications.event",
-                at=local_time(dialog_manager, event.at),
+                at=c.date_time(event.at),
                 status=_status(t, event.to_status),
                 by=shown_name(event.by_name) or "—",
             )
@@ -107,50 +109,38 @@ async def details_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
         "organisation": application.organisation_name,
         "answers": answers,
         "history": history,
-        "deadline": local_time(dialog_manager, topic.closes_at),
+        "deadline": c.date_time(topic.closes_at),
         "editable": application.status in EDITABLE_STATUSES,
         "is_draft": application.status == ApplicationStatus.DRAFT,
-        "withdrawable": applications.can_withdraw(application, topic, data["clock"].now()),
+        "withdrawable": applications.can_withdraw(application, topic, c.clock.now()),
     }
 
 
 async def on_continue(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    await manager.start(
-        ApplicationForm.title, data={"application_id": manager.dialog_data[SELECTED]}
-    )
+    await manager.start(ApplicationForm.title, data={APPLICATION_ID: manager.dialog_data[SELECTED]})
 
 
 async def _act(callback: CallbackQuery, manager: DialogManager, action) -> bool:
     """Run a change, commit it, or explain why it was refused."""
-    data, t = manager.middleware_data, texts_of(manager)
+    c, t = ctx(manager), texts_of(manager)
     try:
-        await action(data["store"], data["person"], manager.dialog_data[SELECTED])
+        await action(c.store, c.person, manager.dialog_data[SELECTED])
     except (ApplicationClosed, NotYours) as refusal:
         await refuse(callback, t(refusal.code))
         await manager.switch_to(MyApplications.list)
         return False
-    await data["store"].commit()
+    await c.store.commit()
     return True
 
 
 async def on_withdraw(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    data = manager.middleware_data
-    now = data["clock"].now()
+    c = ctx(manager)
+    now = c.clock.now()
 
     async def withdraw(store, person, application_id):
         await applications.withdraw(store, person, application_id, now)
 
     if await _act(callback, manager, withdraw):
-        await notify_status_change(
-            data["bot"],
-            data["store"],
-            data["translator"],
-            manager.dialog_data[SELECTED],
-            ApplicationStatus.WITHDRAWN,
-            except_person_id=data["person"].id,
-            default_locale=data["settings"].default_locale,
-        )
-        await data["store"].commit()
         await button_message(callback).answer(texts_of(manager)("my_applications.withdrawn"))
         manager.show_mode = ShowMode.SEND
         await manager.switch_to(MyApplications.details)

@@ -15,6 +15,7 @@ from aiogram_dialog.widgets.kbd.base import Keyboard
 
 from bot.dialogs.common import Label, Tr
 from bot.dialogs.console_access import allowed, gated, refuse_unless
+from bot.dialogs.context import ctx
 from bot.dialogs.states import (
     Broadcast,
     OperatorCompetition,
@@ -41,7 +42,7 @@ def operator_entries() -> list[Keyboard]:
 
 
 async def menu_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    return {"is_admin": allowed(dialog_manager.middleware_data, ADMIN_ROLES)}
+    return {"is_admin": allowed(ctx(dialog_manager), ADMIN_ROLES)}
 
 
 def operator_menu_dialog() -> Router:

@@ -16,7 +16,8 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, item_list, texts_of, toast
-from bot.dialogs.console_access import actor_of, gated, refuse_console, refuse_unless
+from bot.dialogs.console_access import actor_of, gated, operator_env, refuse_console, refuse_unless
+from bot.dialogs.context import ctx
 from bot.dialogs.narrowing import widget_id
 from bot.dialogs.states import OperatorTopics as S
 from bot.screen_fit import clip
@@ -29,6 +30,13 @@ from grants.application_form import format_tenge
 from grants.topics import parse_topic_id
 
 VALUES, STEP, TOPIC, FIELD = "values", "step", "topic", "field"
+CLOSE_REASON = "close_reason"
+CLOSE_EARLY_ID, CLOSE_CONFIRM_ID, UNDO_ID, UNDO_CONFIRM_ID = (
+    "t_close_early",
+    "t_close_confirm",
+    "t_undo",
+    "t_undo_confirm",
+)
 LIST_ID, NEW_ID, CREATE_ID, FIELD_ID, CHOICE_ID = (
     "t_list",
     "t_new",
@@ -45,11 +53,6 @@ ROWS = 8
 DESCRIPTION_SHOWN = 800
 
 
-def _env(manager: DialogManager):
-    data = manager.middleware_data
-    return data["store"], actor_of(manager, OPERATOR_ROLES), data["clock"]
-
-
 def _choice_label(t: Texts, field: str, value: str) -> str:
     return t.label(f"area.{value}") if field == "area" else t.label(f"topics.grant_type.{value}")
 
@@ -63,7 +66,7 @@ def _shown(t: Texts, manager: DialogManager, field: str, value: Any) -> str:
         return format_tenge(value)
     if field in ("opens_at", "closes_at"):
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-        return moment.astimezone(manager.middleware_data["clock"].zone).strftime("%d.%m.%Y %H:%M")
+        return ctx(manager).date_time(moment)
     if field.startswith("description_"):
         # Three descriptions of up to 3000 characters share one screen.
         return clip(str(value), DESCRIPTION_SHOWN)
@@ -76,7 +79,7 @@ def _preview(manager: DialogManager, values: dict[str, Any]) -> dict[str, str]:
 
 
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor = ctx(dialog_manager).store, actor_of(dialog_manager, OPERATOR_ROLES)
     t = texts_of(dialog_manager)
     topics = await topics_admin.all_topics(store, actor)
     return {
@@ -93,22 +96,39 @@ async def on_topic(callback: CallbackQuery, _w: Any, manager: DialogManager, ite
 
 
 async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = _env(dialog_manager)
+    store, actor, clock = (
+        ctx(dialog_manager).store,
+        actor_of(dialog_manager, OPERATOR_ROLES),
+        ctx(dialog_manager).clock,
+    )
     t = texts_of(dialog_manager)
     topic = await topics_admin.get(store, actor, dialog_manager.dialog_data[TOPIC] or 0)
     allowed = topics_admin.TOPIC_TRANSITIONS[topic.status]
+    closing = await topics_admin.early_closing(store, actor, topic.id)
+    closed_early = closing is not None and topic.status == TopicStatus.CLOSED
+    can_close = TopicStatus.CLOSED in allowed
+    early = topic.closes_at > clock.now()
     return {
         **_preview(dialog_manager, {n: getattr(topic, n) for n in topics_admin.FIELDS}),
         "status": t.label(f"topic_admin.status.{topic.status.value}"),
-        "can_open": TopicStatus.OPEN in allowed,
-        "can_close": TopicStatus.CLOSED in allowed,
+        "can_open": TopicStatus.OPEN in allowed and not closed_early,
+        "can_undo": closed_early,
+        "closed_early": closed_early,
+        "close_reason": closing.reason if closing else "",
+        "planned": _shown(t, dialog_manager, "closes_at", closing.planned_closes_at)
+        if closing
+        else "",
+        # Before its deadline a topic closes only with a reason and a confirmation.
+        "can_close": can_close and not early,
+        "can_close_early": can_close and early,
         "can_archive": TopicStatus.ARCHIVED in allowed,
         "can_edit": topic.status != TopicStatus.ARCHIVED,
     }
 
 
 async def on_status(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     target = STATUS_BUTTONS[widget_id(button)]
     try:
         await topics_admin.change_status(
@@ -119,6 +139,69 @@ async def on_status(callback: CallbackQuery, button: Button, manager: DialogMana
         return
     await store.commit()
     await toast(callback, texts_of(manager)(f"topic_admin.now_{target.value}"))
+
+
+async def on_close_reason(message: Message, _w: Any, manager: DialogManager) -> None:
+    if not message.text:
+        await message.answer(texts_of(manager)("input.text_expected"))
+        return
+    try:
+        reason = topics_admin.check_close_reason(message.text)
+    except ConsoleError as exc:
+        await refuse_console(message, manager, exc)
+        return
+    manager.dialog_data[CLOSE_REASON] = reason
+    await manager.switch_to(S.close_confirm)
+
+
+async def close_confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
+    store, actor, _clock = (
+        ctx(dialog_manager).store,
+        actor_of(dialog_manager, OPERATOR_ROLES),
+        ctx(dialog_manager).clock,
+    )
+    t = texts_of(dialog_manager)
+    topic = await topics_admin.get(store, actor, dialog_manager.dialog_data[TOPIC] or 0)
+    drafts = await store.early_closings.draft_holders(topic.id)
+    return {
+        "code": topic.code,
+        "closes_at": _shown(t, dialog_manager, "closes_at", topic.closes_at),
+        "reason": dialog_manager.dialog_data.get(CLOSE_REASON, ""),
+        "drafts": len(drafts),
+    }
+
+
+async def on_close_confirm(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
+    store, actor, clock = operator_env(manager)
+    try:
+        await topics_admin.close_early(
+            store,
+            actor,
+            manager.dialog_data[TOPIC],
+            manager.dialog_data.get(CLOSE_REASON, ""),
+            clock.now(),
+        )
+    except (ConsoleError, Forbidden) as exc:
+        await refuse_console(callback, manager, exc)
+        return
+    await store.commit()
+    manager.dialog_data.pop(CLOSE_REASON, None)
+    await toast(callback, texts_of(manager)("rules.closed_early"))
+    await manager.switch_to(S.card)
+
+
+async def on_undo_confirm(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
+    store, actor, clock = operator_env(manager)
+    try:
+        await topics_admin.undo_early_closing(
+            store, actor, manager.dialog_data[TOPIC], clock.now(), clock.zone
+        )
+    except (ConsoleError, Forbidden) as exc:
+        await refuse_console(callback, manager, exc)
+        return
+    await store.commit()
+    await toast(callback, texts_of(manager)("rules.reopened"))
+    await manager.switch_to(S.card)
 
 
 async def on_new(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
@@ -150,7 +233,8 @@ async def ask_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]
 
 
 async def _accept(event, manager: DialogManager, raw: str) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     state = manager.current_context().state
     field = _asked(manager, state)
     try:
@@ -193,7 +277,8 @@ async def preview_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, 
 
 
 async def on_create(callback: CallbackQuery, _b: Button, manager: DialogManager) -> None:
-    store, actor, clock = _env(manager)
+    c = ctx(manager)
+    store, actor, clock = c.store, actor_of(manager, OPERATOR_ROLES), c.clock
     try:
         topic_id = await topics_admin.create(
             store, actor, manager.dialog_data.get(VALUES, {}), clock.now()
@@ -262,9 +347,21 @@ def operator_topics_dialog() -> Router:
         Window(
             Tr("topic_admin.card"),
             Tr("topic_admin.preview_body"),
+            Tr("rules.closed_early_note", when=F["closed_early"]),
             Button(Label("topic_admin.open"), id="t_open", on_click=on_status, when=F["can_open"]),
+            SwitchTo(
+                Label("rules.undo_close"), id=UNDO_ID, state=S.undo_confirm, when=F["can_undo"]
+            ),
             Button(
                 Label("topic_admin.close"), id="t_close", on_click=on_status, when=F["can_close"]
+            ),
+            # Early: a reason, then a confirmation, so a second tap on the spot where
+            # Open just was never ends a competition.
+            SwitchTo(
+                Label("topic_admin.close"),
+                id=CLOSE_EARLY_ID,
+                state=S.close_reason,
+                when=F["can_close_early"],
             ),
             Button(
                 Label("topic_admin.archive"),
@@ -277,6 +374,27 @@ def operator_topics_dialog() -> Router:
             ),
             SwitchTo(Label("common.back"), id="card_to_list", state=S.list),
             state=S.card,
+            getter=card_getter,
+        ),
+        Window(
+            Tr("rules.ask_close_reason", limit=topics_admin.REASON_LIMIT),
+            MessageInput(on_close_reason, content_types=ContentType.ANY),
+            SwitchTo(Label("common.back"), id="reason_to_card", state=S.card),
+            state=S.close_reason,
+        ),
+        Window(
+            Tr("rules.confirm_close"),
+            # Cancel first: where the previous screen's button was, a double tap cancels.
+            SwitchTo(Label("common.cancel"), id="close_cancel", state=S.card),
+            Button(Label("rules.close_early"), id=CLOSE_CONFIRM_ID, on_click=on_close_confirm),
+            state=S.close_confirm,
+            getter=close_confirm_getter,
+        ),
+        Window(
+            Tr("rules.confirm_undo"),
+            SwitchTo(Label("common.cancel"), id="undo_cancel", state=S.card),
+            Button(Label("rules.undo_close"), id=UNDO_CONFIRM_ID, on_click=on_undo_confirm),
+            state=S.undo_confirm,
             getter=card_getter,
         ),
         _value_window(S.ask, "topic_admin.ask"),

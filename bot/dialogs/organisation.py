@@ -6,7 +6,6 @@ meanwhile (or a forged button) sees nothing of it.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from aiogram import F
@@ -16,6 +15,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, Row, Selec
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, refuse, texts_of
+from bot.dialogs.context import ctx
 from bot.dialogs.organisation_fields import (
     FIELD_KEY,
     FieldPrompt,
@@ -28,6 +28,7 @@ from bot.dialogs.organisation_fields import (
     preset_areas,
     show_contact_button,
 )
+from bot.dialogs.start_data import ORGANISATION_ID
 from bot.dialogs.states import Filing, OrganisationCard, Registration, Staff
 from bot.events import button_message
 from core.i18n import Html, Texts
@@ -38,7 +39,6 @@ from registry.organisations import OrganisationError, organisation_for, update_f
 from registry.staff import StaffError, active_organisation_id, switch_active
 from storage.store import Store
 
-ORGANISATION_ID = "organisation_id"
 FILING_ID = "filing"
 STAFF_ID = "staff"
 EDIT_ID = "edit"
@@ -49,14 +49,10 @@ ORGANISATION_SELECT_ID = "organisation"
 BACK_ID = "back"
 
 
-def _date(instant: datetime, manager: DialogManager) -> str:
-    return instant.astimezone(manager.middleware_data["clock"].zone).strftime("%d.%m.%Y")
-
-
 async def filing_line(t: Texts, store: Store, organisation_id: int, manager: DialogManager) -> str:
-    clock = manager.middleware_data["clock"]
+    clock = ctx(manager).clock
     now = clock.now()
-    person = manager.middleware_data["person"]
+    person = ctx(manager).person
     year = activity.current_year(now, clock.zone)
     state = await activity.status(store, person, organisation_id, year, now, clock.zone)
     report = state.report
@@ -67,10 +63,10 @@ async def filing_line(t: Texts, store: Store, organisation_id: int, manager: Dia
         return t(
             "organisation.filed",
             year=state.year,
-            date=_date(report.submitted_at, manager),
+            date=ctx(manager).date(report.submitted_at),
             person=who,
         )
-    deadline = _date(state.deadline, manager)
+    deadline = ctx(manager).date(state.deadline)
     days = (state.deadline.astimezone(clock.zone).date() - now.astimezone(clock.zone).date()).days
     if days < 0:
         return t("organisation.filing_overdue", year=state.year, date=deadline)
@@ -78,8 +74,8 @@ async def filing_line(t: Texts, store: Store, organisation_id: int, manager: Dia
 
 
 async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    data = dialog_manager.middleware_data
-    store, person, t = data["store"], data["person"], texts_of(dialog_manager)
+    c = ctx(dialog_manager)
+    store, person, t = c.store, c.person, texts_of(dialog_manager)
     organisation_id = await active_organisation_id(store, person)
     if organisation_id is None:
         return {"found": False, "several": False}
@@ -96,8 +92,8 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 
 async def switch_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    data = dialog_manager.middleware_data
-    memberships = await data["store"].memberships.of_person(data["person"].id)
+    c = ctx(dialog_manager)
+    memberships = await c.store.memberships.of_person(c.person.id)
     return {"organisations": [(m.organisation_id, m.organisation_name) for m in memberships]}
 
 
@@ -107,9 +103,9 @@ async def start_with_organisation(callback: CallbackQuery, button: Button, manag
 
 
 async def on_switch(callback: CallbackQuery, _widget: Any, manager: DialogManager, item: int):
-    store = manager.middleware_data["store"]
+    store = ctx(manager).store
     try:
-        await switch_active(store, manager.middleware_data["person"], item)
+        await switch_active(store, ctx(manager).person, item)
     except StaffError:
         await refuse(callback, texts_of(manager)("organisation.not_a_member"))
         return
@@ -122,8 +118,8 @@ async def on_choose_field(callback: CallbackQuery, _widget: Any, manager: Dialog
         return
     manager.dialog_data[FIELD_KEY] = field
     if field == "areas":
-        data = manager.middleware_data
-        organisation = await data["store"].organisations.get(manager.dialog_data[ORGANISATION_ID])
+        c = ctx(manager)
+        organisation = await c.store.organisations.get(manager.dialog_data[ORGANISATION_ID])
         await preset_areas(manager, organisation.areas if organisation else ())
     if field == "phone":
         await show_contact_button(callback, manager)
@@ -131,13 +127,13 @@ async def on_choose_field(callback: CallbackQuery, _widget: Any, manager: Dialog
 
 
 async def on_value(event, manager: DialogManager, field: str, value: Any) -> None:
-    data, t = manager.middleware_data, texts_of(manager)
-    store = data["store"]
+    c, t = ctx(manager), texts_of(manager)
+    store = c.store
     message = button_message(event) if isinstance(event, CallbackQuery) else event
     try:
         await update_field(
             store,
-            data["person"],
+            c.person,
             manager.dialog_data[ORGANISATION_ID],
             field,
             value,

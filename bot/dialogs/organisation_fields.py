@@ -28,6 +28,7 @@ from aiogram_dialog.widgets.kbd import Button, Column, Group, Multiselect, Row, 
 from aiogram_dialog.widgets.text import Text
 
 from bot.dialogs.common import WEBSITE_SHOWN, Label, refuse, texts_of, toast
+from bot.dialogs.context import ctx
 from bot.dialogs.inputs import number_refusal, text_refusal
 from bot.dialogs.narrowing import multiselect, step_name
 from bot.events import button_message, sender
@@ -63,7 +64,7 @@ def field_of(manager: DialogManager) -> str:
 
 
 def local_today(manager: DialogManager) -> date:
-    return manager.middleware_data["clock"].local_now().date()
+    return ctx(manager).clock.local_now().date()
 
 
 def refusal_text(t: Texts, violation: RuleViolation) -> str:

@@ -15,6 +15,7 @@ from aiogram_dialog.widgets.text import Format
 from bot.commands import refresh_person_commands
 from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of, toast
 from bot.dialogs.console_access import actor_of, gated, refuse_unless
+from bot.dialogs.context import ctx
 from bot.dialogs.states import RolesAdmin as S
 from console import roles
 from console.roles import ADMIN_ROLES, Forbidden
@@ -29,7 +30,7 @@ MAX_TELEGRAM_ID_DIGITS = 15
 
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     t = texts_of(dialog_manager)
-    holders = await roles.holders(dialog_manager.middleware_data["store"])
+    holders = await roles.holders(ctx(dialog_manager).store)
     lines = fit_list(
         t,
         [
@@ -72,7 +73,7 @@ async def role_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
 
 async def on_role(callback: CallbackQuery, _w: Any, manager: DialogManager, item: str) -> None:
     t = texts_of(manager)
-    data = manager.middleware_data
+    c = ctx(manager)
     role = roles.parse_role(item)
     target = manager.dialog_data.get(TARGET)
     if role is None or target is None:
@@ -80,16 +81,14 @@ async def on_role(callback: CallbackQuery, _w: Any, manager: DialogManager, item
     try:
         actor = actor_of(manager, ADMIN_ROLES)
         change = roles.grant if manager.dialog_data.get(MODE) == GRANT_ID else roles.revoke
-        changed = await change(data["store"], actor, target, role, data["clock"].now())
+        changed = await change(c.store, actor, target, role, c.clock.now())
     except Forbidden:
         await refuse(callback, t("console.forbidden"))
         return
-    await data["store"].commit()
+    await c.store.commit()
     if changed:
         # Their command menu follows at once, not at the next start-up.
-        await refresh_person_commands(
-            data["menus"], data["bot"], data["store"], data["settings"], target
-        )
+        await refresh_person_commands(c.menus, c.bot, c.store, c.settings, target)
     key = "roles.granted" if manager.dialog_data.get(MODE) == GRANT_ID else "roles.revoked"
     await toast(callback, t(key if changed else "roles.unchanged"))
     await manager.switch_to(S.list)

@@ -14,6 +14,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, texts_of
+from bot.dialogs.context import ctx
 from bot.dialogs.narrowing import widget_id
 from bot.dialogs.states import SettingsMenu
 from delivery.outbox import Category
@@ -26,9 +27,9 @@ CLOSE_BUTTON = "close"
 
 
 async def settings_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    data = dialog_manager.middleware_data
+    c = ctx(dialog_manager)
     t = texts_of(dialog_manager)
-    chosen = await preferences(data["store"], data["person"])
+    chosen = await preferences(c.store, c.person)
     shown: dict[str, Any] = {}
     for category in Category:
         shown[f"label_{category.value}"] = t.label(
@@ -41,12 +42,12 @@ async def settings_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str,
 
 
 async def on_switch(_callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    data = manager.middleware_data
+    c = ctx(manager)
     pressed = widget_id(button)
     on = pressed.startswith(ON_PREFIX)
     category = Category(pressed.removeprefix(ON_PREFIX if on else OFF_PREFIX))
-    await switch(data["store"], data["person"], category, on=on)
-    await data["store"].commit()
+    await switch(c.store, c.person, category, on=on)
+    await c.store.commit()
 
 
 def settings_dialog() -> Dialog:

@@ -25,42 +25,35 @@ from aiogram_dialog.widgets.kbd import (
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Label, Tr, fit_list, refuse, texts_of, toast
+from bot.dialogs.context import ctx
 from bot.dialogs.narrowing import start_value
+from bot.dialogs.start_data import INVITE_TOKEN, ORGANISATION_ID
 from bot.dialogs.states import Consent, MainMenu, Staff
-from bot.handlers.staff import TOKEN_KEY, decide_and_tell, display_name, join_by_invite
+from bot.events import button_message
+from bot.joining import decide_and_tell, join_by_invite
+from bot.leaving import ask_to_leave
 from domain.text_input import plain_id
 from registry import staff
-from registry.staff import StaffError
+from registry.staff import StaffError, display_name
 
-ORGANISATION_KEY = "organisation_id"
 MEMBER_KEY = "member_id"
 LINK_KEY = "link"
 LINK_EXPIRES_KEY = "link_expires"
 MEMBER_SELECT = "member"
 INVITE_SELECT = "revoke"
 REQUESTS_GROUP = "requests"
-DATE_FORMAT = "%d.%m.%Y"
-INSTANT_FORMAT = "%d.%m.%Y %H:%M"
-
-
-def _mw(manager: DialogManager, name: str) -> Any:
-    return manager.middleware_data[name]
-
-
-def _local(manager: DialogManager, instant, fmt: str) -> str:
-    return instant.astimezone(_mw(manager, "clock").zone).strftime(fmt)
 
 
 async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     t = texts_of(dialog_manager)
-    person = _mw(dialog_manager, "person")
-    organisation_id = start_value(dialog_manager, ORGANISATION_KEY)
+    person = ctx(dialog_manager).person
+    organisation_id = start_value(dialog_manager, ORGANISATION_ID)
     try:
         overview = await staff.staff_overview(
-            _mw(dialog_manager, "store"),
+            ctx(dialog_manager).store,
             person,
             organisation_id,
-            _mw(dialog_manager, "clock").now(),
+            ctx(dialog_manager).clock.now(),
         )
     except StaffError as error:
         return {"forbidden": True, "problem": t(error.code), "is_owner": False}
@@ -68,7 +61,7 @@ async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, An
     for member in overview.members:
         name = display_name(member.full_name, member.username)
         role = t.label(f"staff.role.{member.role.value}")
-        joined = _local(dialog_manager, member.joined_at, DATE_FORMAT)
+        joined = ctx(dialog_manager).date(member.joined_at)
         lines.append(t.label("staff.member_line", name=name, role=role, joined=joined))
         if member.person_id != person.id:
             others.append({"id": member.person_id, "name": name, "role": role, "joined": joined})
@@ -78,7 +71,7 @@ async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, An
             "id": invite.id,
             "label": t.label(
                 "staff.revoke_button",
-                expires=_local(dialog_manager, invite.expires_at, INSTANT_FORMAT),
+                expires=ctx(dialog_manager).date_time(invite.expires_at),
             ),
         }
         for invite in overview.open_invites
@@ -105,12 +98,6 @@ async def staff_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, An
     }
 
 
-async def _refuse(callback: CallbackQuery, manager: DialogManager, error: StaffError) -> None:
-    # End the refused attempt's transaction before the dialog storage writes.
-    await _mw(manager, "store").rollback()
-    await refuse(callback, texts_of(manager)(error.code))
-
-
 async def on_member_chosen(callback: CallbackQuery, _w, manager: DialogManager, item: int) -> None:
     if plain_id(item) is None:
         return
@@ -119,21 +106,34 @@ async def on_member_chosen(callback: CallbackQuery, _w, manager: DialogManager, 
 
 
 async def _member_action(callback: CallbackQuery, manager: DialogManager, action, done_key: str):
-    store = _mw(manager, "store")
+    c = ctx(manager)
     try:
         await action(
-            store,
-            _mw(manager, "person"),
-            start_value(manager, ORGANISATION_KEY),
+            c.store,
+            c.person,
+            start_value(manager, ORGANISATION_ID),
             manager.dialog_data.get(MEMBER_KEY, 0),
         )
     except StaffError as error:
-        await _refuse(callback, manager, error)
+        await refuse(callback, c.t(error.code), roll_back=c.store)
         await manager.switch_to(Staff.members)
         return
-    await store.commit()
-    await toast(callback, texts_of(manager)(done_key))
+    await c.store.commit()
+    await toast(callback, c.t(done_key))
     await manager.switch_to(Staff.members)
+
+
+async def on_leave(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    """Asked in a message of its own: the answer changes who the dialog is for."""
+    c = ctx(manager)
+    try:
+        departure = await staff.departure(c.store, c.person, start_value(manager, ORGANISATION_ID))
+    except StaffError as error:
+        await refuse(callback, c.t(error.code), roll_back=c.store)
+        return
+    # The question comes below the staff list, which stays as it is.
+    manager.show_mode = ShowMode.NO_UPDATE
+    await ask_to_leave(button_message(callback), texts_of(manager), departure)
 
 
 async def on_transfer(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
@@ -147,60 +147,54 @@ async def on_remove(callback: CallbackQuery, _button: Button, manager: DialogMan
 async def on_create_invite(
     callback: CallbackQuery, _button: Button, manager: DialogManager
 ) -> None:
-    store = _mw(manager, "store")
+    c = ctx(manager)
     try:
         invite = await staff.create_invite(
-            store,
-            _mw(manager, "person"),
-            start_value(manager, ORGANISATION_KEY),
-            _mw(manager, "clock").now(),
+            c.store, c.person, start_value(manager, ORGANISATION_ID), c.clock.now()
         )
     except StaffError as error:
-        await _refuse(callback, manager, error)
+        await refuse(callback, c.t(error.code), roll_back=c.store)
         return
-    await store.commit()
-    me = await _mw(manager, "bot").me()
+    await c.store.commit()
+    me = await c.bot.me()
     manager.dialog_data[LINK_KEY] = (
         f"https://t.me/{me.username}?start={staff.invite_payload(invite)}"
     )
-    manager.dialog_data[LINK_EXPIRES_KEY] = _local(manager, invite.expires_at, INSTANT_FORMAT)
+    manager.dialog_data[LINK_EXPIRES_KEY] = c.date_time(invite.expires_at)
 
 
 async def on_revoke(callback: CallbackQuery, _w, manager: DialogManager, item: str) -> None:
-    store = _mw(manager, "store")
+    c = ctx(manager)
     try:
         revoked = await staff.revoke_invite(
-            store,
-            _mw(manager, "person"),
-            start_value(manager, ORGANISATION_KEY),
+            c.store,
+            c.person,
+            start_value(manager, ORGANISATION_ID),
             plain_id(item) or 0,
-            _mw(manager, "clock").now(),
+            c.clock.now(),
         )
     except StaffError as error:
-        await _refuse(callback, manager, error)
+        await refuse(callback, c.t(error.code), roll_back=c.store)
         return
-    await store.commit()
+    await c.store.commit()
     manager.dialog_data.pop(LINK_KEY, None)
     await toast(callback, texts_of(manager)("staff.revoked" if revoked else "staff.invite_used"))
 
 
 async def _decide(callback: CallbackQuery, manager: DialogManager, approve: bool) -> None:
-    data = manager.middleware_data
+    c = ctx(manager)
     try:
         await decide_and_tell(
-            data["store"],
-            data["person"],
+            c.store,
+            c.person,
             plain_id(manager.item_id if isinstance(manager, SubManager) else None) or 0,
             approve,
-            clock=data["clock"],
-            bot=data["bot"],
-            translator=data["translator"],
-            settings=data["settings"],
+            clock=c.clock,
         )
     except StaffError as error:
-        await _refuse(callback, manager, error)
+        await refuse(callback, c.t(error.code), roll_back=c.store)
         return
-    await toast(callback, texts_of(manager)("staff.approved" if approve else "staff.declined"))
+    await toast(callback, c.t("staff.approved" if approve else "staff.declined"))
 
 
 async def on_approve(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
@@ -212,9 +206,10 @@ async def on_decline(callback: CallbackQuery, _button: Button, manager: DialogMa
 
 
 async def join_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, clock = _mw(dialog_manager, "store"), _mw(dialog_manager, "clock")
+    c = ctx(dialog_manager)
+    token = start_value(dialog_manager, INVITE_TOKEN)
     try:
-        found = await staff.peek_invite(store, start_value(dialog_manager, TOKEN_KEY), clock.now())
+        found = await staff.peek_invite(c.store, token, c.clock.now())
     except StaffError as error:
         return {
             "organisation": "",
@@ -228,26 +223,25 @@ async def on_consent_result(_start_data: Data, result: Any, manager: DialogManag
     """Back from Consent.ask on the join step: join if they agreed."""
     if manager.current_context().state != Staff.join:
         return
-    data, t = manager.middleware_data, texts_of(manager)
+    c, t = ctx(manager), texts_of(manager)
     if not (isinstance(result, dict) and result.get("consented")):
-        await data["bot"].send_message(data["event_chat"].id, t("staff.join_needs_consent"))
+        await c.bot.send_message(c.chat_id, t("staff.join_needs_consent"))
         await manager.done()
         return
-    person = await data["store"].people.get(data["event_from_user"].id)
+    # Consent was just given: the person as stored now, not as this update began.
+    person = await c.store.people.get(c.person.telegram_id) or c.person
     try:
         await join_by_invite(
-            data["store"],
+            c.store,
             person,
-            start_value(manager, TOKEN_KEY),
-            clock=data["clock"],
-            bot=data["bot"],
-            translator=data["translator"],
-            settings=data["settings"],
+            start_value(manager, INVITE_TOKEN),
+            clock=c.clock,
+            bot=c.bot,
             t=t,
         )
     except StaffError as error:
-        await data["store"].rollback()
-        await data["bot"].send_message(data["event_chat"].id, t(error.code))
+        await c.store.rollback()
+        await c.bot.send_message(c.chat_id, t(error.code))
     manager.show_mode = ShowMode.SEND
     await manager.start(MainMenu.main, mode=StartMode.RESET_STACK)
 
@@ -288,6 +282,9 @@ def staff_dialog() -> Dialog:
             ),
             SwitchTo(
                 Label("staff.invites_button"), id="to_invites", state=Staff.invites, when=is_owner
+            ),
+            Button(
+                Label("erasure.leave_button"), id="leave", on_click=on_leave, when=~F["forbidden"]
             ),
             Cancel(Label("common.back")),
             state=Staff.members,

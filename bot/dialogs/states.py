@@ -16,6 +16,8 @@ class Consent(StatesGroup):
 class Registration(StatesGroup):
     bin = State()
     bin_taken = State()
+    # The BIN's organisation is archived (nobody left): ask the operator to revive it.
+    bin_archived = State()
     name = State()
     name_alt = State()
     legal_form = State()
@@ -30,6 +32,7 @@ class Registration(StatesGroup):
     volunteer_count = State()
     public_listing = State()
     summary = State()
+    resume = State()
 
 
 class OrganisationCard(StatesGroup):
@@ -126,6 +129,9 @@ class OperatorTopics(StatesGroup):
     preview = State()
     edit_field = State()
     edit_value = State()
+    close_reason = State()
+    close_confirm = State()
+    undo_confirm = State()
 
 
 class OperatorCompetition(StatesGroup):
@@ -141,6 +147,7 @@ class OperatorCompetition(StatesGroup):
     reveal = State()
     reveal_time = State()
     summary = State()
+    confirm = State()
 
 
 class ExpertDesk(StatesGroup):

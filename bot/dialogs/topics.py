@@ -11,14 +11,24 @@ from typing import Any
 
 from aiogram import F
 from aiogram.types import CallbackQuery
-from aiogram_dialog import Data, Dialog, DialogManager, Window
+from aiogram_dialog import Data, Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import Label, Tr, fit_value, texts_of
-from bot.dialogs.states import ApplicationForm, Filing, MyApplications, Registration, Topics
+from bot.dialogs.common import Label, Tr, fit_value
+from bot.dialogs.context import ctx
+from bot.dialogs.start_data import ORGANISATION_ID, TOPIC_ID, YEAR
+from bot.dialogs.states import (
+    ApplicationForm,
+    Filing,
+    MainMenu,
+    MyApplications,
+    Registration,
+    Topics,
+)
 from core.clock import Clock
 from core.i18n import Html, Texts
+from core.local_time import local_date_time
 from core.settings import Settings
 from domain.deadlines import days_left
 from domain.grants import GRANT_TERMS, GrantType
@@ -26,11 +36,8 @@ from grants import topics
 from grants.eligibility import Ineligible, Refusal
 from grants.topics import TopicCard, TopicFilter, TopicPage
 from registry.staff import active_organisation_id
-from storage.repositories.people import PersonView
 from storage.repositories.topics import TopicView
-from storage.store import Store
 
-TOPIC_ID = "topic_id"
 FILTER = "filter"
 PAGE = "page"
 NOTICE = "notice"
@@ -44,6 +51,7 @@ NEXT_BUTTON = "next"
 # Two buttons, one shown at a time: a toggle would undo itself when Telegram
 # re-sends a press after a crash.
 ALERTS_ON_BUTTON, ALERTS_OFF_BUTTON = "alerts_on", "alerts_off"
+MENU_BUTTON = "menu"
 REGISTER_BUTTON = "register"
 APPLY_BUTTON = "apply"
 BACK_TO_LIST = "to_list"
@@ -51,16 +59,10 @@ BACK_TO_CARD = "to_card"
 FILING_BUTTON = "filing"
 APPLICATIONS_BUTTON = "applications"
 
-TIME_FORMAT = "%d.%m.%Y %H:%M"
-
-
-def _context(manager: DialogManager) -> tuple[Store, PersonView | None, Clock, Texts]:
-    data = manager.middleware_data
-    return data["store"], data.get("person"), data["clock"], texts_of(manager)
-
 
 async def _organisation_id(manager: DialogManager) -> int | None:
-    store, person, _clock, _t = _context(manager)
+    c = ctx(manager)
+    store, person = c.store, c.maybe_person
     return await active_organisation_id(store, person) if person is not None else None
 
 
@@ -108,7 +110,8 @@ def _topic_buttons(t: Texts, clock: Clock, page: TopicPage | None) -> list[tuple
 
 
 async def list_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, person, clock, t = _context(dialog_manager)
+    c = ctx(dialog_manager)
+    store, person, clock, t = c.store, c.maybe_person, c.clock, c.t
     data = dialog_manager.dialog_data
     chosen = TopicFilter(data.get(FILTER, TopicFilter.ALL))
     try:
@@ -156,14 +159,16 @@ async def on_page(_c: CallbackQuery, button: Button, manager: DialogManager) -> 
 
 
 async def on_alerts(_c: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    store, person, _clock, _t = _context(manager)
+    c = ctx(manager)
+    store, person = c.store, c.maybe_person
     if person is not None:
         await topics.set_new_topic_alerts(store, person, button.widget_id == ALERTS_ON_BUTTON)
         await store.commit()
 
 
 async def on_topic(_c: CallbackQuery, _w: Any, manager: DialogManager, value: str) -> None:
-    store, _person, clock, _t = _context(manager)
+    c = ctx(manager)
+    store, clock = c.store, c.clock
     topic = await topics.available_topic(store, topics.parse_topic_id(value), clock.now())
     if topic is None:
         manager.dialog_data[NOTICE] = "topics.unavailable"
@@ -180,8 +185,9 @@ async def on_noop(_c: CallbackQuery, _b: Button, _manager: DialogManager) -> Non
 
 
 async def _card(manager: DialogManager) -> TopicCard | None:
-    store, _person, clock, _t = _context(manager)
-    settings: Settings = manager.middleware_data["settings"]
+    c = ctx(manager)
+    store, clock = c.store, c.clock
+    settings: Settings = ctx(manager).settings
     return await topics.topic_card(
         store,
         manager.dialog_data.get(TOPIC_ID),
@@ -190,10 +196,6 @@ async def _card(manager: DialogManager) -> TopicCard | None:
         clock.zone,
         settings.required_filing_year,
     )
-
-
-def _local(clock: Clock, moment: datetime) -> str:
-    return moment.astimezone(clock.zone).strftime(TIME_FORMAT)
 
 
 def _utc_offset(clock: Clock, moment: datetime) -> str:
@@ -217,7 +219,8 @@ def _rules(t: Texts, card: TopicCard) -> str:
 
 
 async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    _store, _person, clock, t = _context(dialog_manager)
+    c = ctx(dialog_manager)
+    clock, t = c.clock, c.t
     card = await _card(dialog_manager)
     if card is None:
         return {"available": False}
@@ -241,8 +244,8 @@ async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any
             max=terms.max_months,
         ),
         "budget": budget_range(topic.budget_min, topic.budget_max),
-        "opens": _local(clock, topic.opens_at),
-        "closes": _local(clock, topic.closes_at),
+        "opens": local_date_time(topic.opens_at, clock.zone),
+        "closes": local_date_time(topic.closes_at, clock.zone),
         "zone": t.label("topics.zone", offset=_utc_offset(clock, topic.closes_at)),
         "days_left": days_left_text(t, card.days_left),
         "limit": topic.max_applications_per_ngo,
@@ -267,7 +270,7 @@ async def on_apply(_c: CallbackQuery, _b: Button, manager: DialogManager) -> Non
     else:
         await manager.start(
             ApplicationForm.title,
-            data={"topic_id": card.topic.id, "organisation_id": card.organisation_id},
+            data={TOPIC_ID: card.topic.id, ORGANISATION_ID: card.organisation_id},
         )
 
 
@@ -281,7 +284,8 @@ def _refusals(manager: DialogManager) -> list[Refusal]:
 
 
 async def refusal_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, _person, _clock, t = _context(dialog_manager)
+    c = ctx(dialog_manager)
+    store, t = c.store, c.t
     topic = await store.topics.get(dialog_manager.dialog_data.get(TOPIC_ID) or 0)
     organisation_id = await _organisation_id(dialog_manager)
     organisation = await store.organisations.get(organisation_id) if organisation_id else None
@@ -307,7 +311,7 @@ async def on_filing(_c: CallbackQuery, _b: Button, manager: DialogManager) -> No
         (r.params.get("year") for r in _refusals(manager) if r.reason is Ineligible.NO_FILING), None
     )
     await manager.start(
-        Filing.overview, data={"organisation_id": await _organisation_id(manager), "year": year}
+        Filing.overview, data={ORGANISATION_ID: await _organisation_id(manager), YEAR: year}
     )
 
 
@@ -370,6 +374,13 @@ def topics_dialog() -> Dialog:
                 id=ALERTS_ON_BUTTON,
                 on_click=on_alerts,
                 when=~F["alerts"],
+            ),
+            # /grants opens the list with nothing below it: the menu is the way back.
+            Start(
+                Label("common.menu"),
+                id=MENU_BUTTON,
+                state=MainMenu.main,
+                mode=StartMode.RESET_STACK,
             ),
             state=Topics.list,
             getter=list_getter,

@@ -1,72 +1,21 @@
-"""/applications and /apply, the settings an application is judged by, and the
-message every member gets when an application's status changes."""
+"""/applications and /apply."""
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram_dialog import DialogManager, StartMode
 
+from bot.dialogs.start_data import ORGANISATION_ID, TOPIC_ID
 from bot.dialogs.states import ApplicationForm, MyApplications
-from bot.notifications import notify
-from core.clock import Clock
-from core.i18n import Texts, Translator
-from core.settings import Settings
-from domain.lookup import found
-from grants.applications import Policy
+from core.i18n import Texts
 from registry.staff import active_organisation_id
 from storage.repositories.people import PersonView
 from storage.store import Store
 
 # Topic codes are short Latin slugs ("gender-equality"); anything longer is not one.
 MAX_TOPIC_CODE = 64
-
-
-def application_policy(settings: Settings, clock: Clock) -> Policy:
-    return Policy(
-        zone=clock.zone,
-        institutional_percent=settings.institutional_percent,
-        filing_year=settings.required_filing_year,
-        mci_by_year=settings.mci_kzt_by_year,
-    )
-
-
-async def notify_status_change(
-    bot: Bot,
-    store: Store,
-    translator: Translator,
-    application_id: int,
-    status: str,
-    *,
-    except_person_id: int | None = None,
-    default_locale: str = "ru",
-) -> int:
-    """Tell every member of the application's organisation, each in their own language.
-
-    `except_person_id` skips the person who made the change (they see it on screen).
-    Returns how many were told; the caller commits (a blocked bot is recorded).
-    """
-    application = await store.applications.get(application_id)
-    if application is None:
-        return 0
-    topic = found(await store.topics.get(application.topic_id), application.topic_id)
-    told = 0
-    for member in await store.memberships.members(application.organisation_id):
-        if member.person_id == except_person_id:
-            continue
-        locale = member.locale or default_locale
-        text = translator.get(
-            "application.status_changed",
-            locale,
-            reference=application.reference or "—",
-            title=application.title or topic.title(locale),
-            topic=topic.title(locale),
-            organisation=application.organisation_name,
-            status=translator.get(f"application.status.{status}", locale, escape=False),
-        )
-        told += await notify(bot, store, member.telegram_id, text)
-    return told
 
 
 async def on_applications(message: Message, dialog_manager: DialogManager) -> None:
@@ -93,7 +42,7 @@ async def on_apply(
     # Eligibility is checked (and explained) by the form's start, which also resumes a draft.
     await dialog_manager.start(
         ApplicationForm.title,
-        data={"topic_id": topic.id, "organisation_id": await active_organisation_id(store, person)},
+        data={TOPIC_ID: topic.id, ORGANISATION_ID: await active_organisation_id(store, person)},
         mode=StartMode.RESET_STACK,
     )
 

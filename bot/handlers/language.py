@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.callback_answers import answer_once
@@ -13,25 +12,12 @@ from bot.callbacks import LanguageChoice
 from bot.commands import CommandMenus, refresh_person_commands
 from bot.dialogs.states import MainMenu
 from bot.events import pressed_on
+from bot.language_picker import send_language_picker
 from core.i18n import Texts
 from core.locale_codes import SUPPORTED_LOCALES
 from core.settings import Settings
 from storage.repositories.people import PersonView
 from storage.store import Store
-
-
-def language_keyboard(t: Texts) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in SUPPORTED_LOCALES:
-        builder.button(
-            text=t.label(f"language.name.{code}"), callback_data=LanguageChoice(code=code)
-        )
-    builder.adjust(len(SUPPORTED_LOCALES))
-    return builder.as_markup()
-
-
-async def send_language_picker(message: Message | InaccessibleMessage, t: Texts) -> None:
-    await message.answer(t("language.prompt"), reply_markup=language_keyboard(t))
 
 
 async def on_language_command(message: Message, t: Texts) -> None:

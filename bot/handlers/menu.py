@@ -8,16 +8,23 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram_dialog import DialogManager, StartMode
 
+from bot.commands import help_text, menu_of
 from bot.dialogs.states import MainMenu
+from bot.events import sender
 from core.i18n import Texts
+from core.settings import Settings
+from storage.repositories.people import PersonView
 
 
 async def on_menu(message: Message, dialog_manager: DialogManager) -> None:
     await dialog_manager.start(MainMenu.main, mode=StartMode.RESET_STACK)
 
 
-async def on_help(message: Message, t: Texts) -> None:
-    await message.answer(t("help.text"))
+async def on_help(
+    message: Message, t: Texts, person: PersonView | None, settings: Settings
+) -> None:
+    _locale, roles = menu_of(person, sender(message).id, settings)
+    await message.answer(help_text(t, roles))
 
 
 async def on_cancel(

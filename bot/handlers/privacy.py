@@ -11,56 +11,28 @@ import json
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from aiogram_dialog import DialogManager
+from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.callback_answers import answer_once
 from bot.commands import refresh_person_commands
+from bot.dialogs.states import MainMenu
 from bot.events import pressed_on, sender
+from bot.privacy_notice import PrivacyAction, rights_button, rights_keyboard, send_privacy_notice
 from core.clock import Clock
 from core.i18n import Texts
 from registry import privacy
+from registry.staff import Departure, display_name
 from storage.repositories.people import PersonView
 from storage.store import Store
 
 EXPORT_FILE_NAME = "my-data.json"
 
 
-class PrivacyAction(CallbackData, prefix="pv"):
-    """agree | export | erase (asks) | erase_yes | erase_no"""
-
-    action: str
-
-
-def _button(builder: InlineKeyboardBuilder, t: Texts, key: str, action: str) -> None:
-    builder.button(text=t.label(key), callback_data=PrivacyAction(action=action))
-
-
-def _rights(t: Texts, *, consented: bool) -> InlineKeyboardBuilder:
-    builder = InlineKeyboardBuilder()
-    if not consented:
-        # Staff and people who never registered an organisation give it here; an
-        # expert's name is shown to the operators only with it.
-        _button(builder, t, "consent.agree", "agree")
-    _button(builder, t, "privacy.my_data_button", "export")
-    _button(builder, t, "privacy.delete_button", "erase")
-    builder.adjust(*((1,) if not consented else ()), 2)
-    return builder
-
-
-async def send_privacy_notice(
-    message: Message | InaccessibleMessage, t: Texts, person: PersonView | None
-) -> None:
-    """The consent text, who to contact, and the rights as buttons (and "I agree",
-    for someone who has not agreed yet)."""
-    consented = person is not None and person.consented
-    await message.answer(
-        f"{t('consent.text')}\n\n{t('privacy.contact')}",
-        reply_markup=_rights(t, consented=consented).as_markup(),
-    )
+# Where the successors an owner chose wait for the confirmation (FSM data, cleared by it).
+SUCCESSORS = "erasure_successors"
 
 
 async def send_export(message: Message, store: Store, telegram_id: int, t: Texts) -> None:
@@ -71,24 +43,103 @@ async def send_export(message: Message, store: Store, telegram_id: int, t: Texts
     )
 
 
-async def ask_to_erase(message: Message, t: Texts) -> None:
+async def ask_to_erase(
+    message: Message, store: Store, t: Texts, state: FSMContext, telegram_id: int
+) -> None:
+    """First who takes over each organisation the person alone owns (the longest-serving
+    offered first), then what will be removed and what kept, and the confirmation."""
+    plan = await privacy.erasure_plan(store, telegram_id)
+    chosen = await chosen_successors(state)
+    for departure in plan.successors_needed if plan else ():
+        candidates = {m.person_id for m in departure.candidates}
+        if chosen.get(departure.organisation_id) not in candidates:
+            await ask_for_successor(message, t, departure)
+            return
     builder = InlineKeyboardBuilder()
-    _button(builder, t, "privacy.erase_confirm_button", "erase_yes")
-    _button(builder, t, "privacy.erase_keep_button", "erase_no")
+    rights_button(builder, t, "privacy.erase_confirm_button", "erase_yes")
+    rights_button(builder, t, "privacy.erase_keep_button", "erase_no")
     builder.adjust(1)
-    await message.answer(t("privacy.erase_question"), reply_markup=builder.as_markup())
+    await message.answer(erasure_summary(t, plan, chosen), reply_markup=builder.as_markup())
 
 
-async def on_privacy_command(message: Message, t: Texts, person: PersonView | None) -> None:
-    await send_privacy_notice(message, t, person)
+async def ask_for_successor(message: Message, t: Texts, departure: Departure) -> None:
+    builder = InlineKeyboardBuilder()
+    for member in departure.candidates:
+        builder.button(
+            text=display_name(member.full_name, member.username),
+            callback_data=PrivacyAction(
+                action="successor",
+                organisation_id=departure.organisation_id,
+                person_id=member.person_id,
+            ),
+        )
+    rights_button(builder, t, "privacy.erase_keep_button", "erase_no")
+    builder.adjust(1)
+    await message.answer(
+        t("erasure.choose_successor", organisation=departure.organisation_name),
+        reply_markup=builder.as_markup(),
+    )
+
+
+async def chosen_successors(state: FSMContext) -> dict[int, int]:
+    stored = (await state.get_data()).get(SUCCESSORS) or {}
+    return {int(organisation): int(person) for organisation, person in stored.items()}
+
+
+def erasure_summary(t: Texts, plan: privacy.ErasurePlan | None, chosen: dict[int, int]) -> str:
+    removed = [t("erasure.removed.identity")]
+    kept = []
+    for departure in plan.departures if plan else ():
+        name = departure.organisation_name
+        if departure.archives:
+            removed.append(t("erasure.removed.archive", organisation=name))
+        elif departure.needs_successor:
+            successor = next(
+                m
+                for m in departure.candidates
+                if m.person_id == chosen.get(departure.organisation_id)
+            )
+            removed.append(
+                t(
+                    "erasure.removed.handover",
+                    organisation=name,
+                    successor=display_name(successor.full_name, successor.username),
+                )
+            )
+        else:
+            removed.append(t("erasure.removed.membership", organisation=name))
+    if plan and plan.questions:
+        removed.append(t.plural("erasure.removed.questions", plan.questions))
+    removed.append(t("erasure.removed.traces"))
+    if plan and plan.applications_written:
+        kept.append(t.plural("erasure.kept.applications", plan.applications_written))
+    if plan and plan.departures:
+        kept.append(t("erasure.kept.organisations"))
+    if plan and plan.pseudonymised:
+        kept.append(t("erasure.kept.pseudonym", pseudonym=plan_pseudonym(t, plan)))
+    if not kept:
+        kept.append(t("erasure.kept.nothing"))
+    return t("erasure.question", removed="\n".join(removed), kept="\n".join(kept), escape=False)
+
+
+def plan_pseudonym(t: Texts, plan: privacy.ErasurePlan) -> str:
+    key = "erasure.pseudonym.expert" if plan.expert else "erasure.pseudonym.operator"
+    return t.label(key, number=plan.pseudonym_number)
+
+
+async def on_privacy_command(
+    message: Message, t: Texts, person: PersonView | None, clock: Clock
+) -> None:
+    await send_privacy_notice(message, t, person, clock)
 
 
 async def on_my_data_command(message: Message, store: Store, t: Texts) -> None:
     await send_export(message, store, sender(message).id, t)
 
 
-async def on_delete_me_command(message: Message, t: Texts) -> None:
-    await ask_to_erase(message, t)
+async def on_delete_me_command(message: Message, store: Store, t: Texts, state: FSMContext) -> None:
+    await state.update_data({SUCCESSORS: {}})
+    await ask_to_erase(message, store, t, state, sender(message).id)
 
 
 async def on_privacy_button(
@@ -110,20 +161,35 @@ async def on_privacy_button(
         if message is not None:
             await message.edit_text(
                 f"{t('privacy.consent_given')}\n\n{t('privacy.contact')}",
-                reply_markup=_rights(t, consented=True).as_markup(),
+                reply_markup=rights_keyboard(t, consented=True).as_markup(),
             )
     elif action == "export" and message is not None:
         await answer_once(callback)
         await send_export(message, store, callback.from_user.id, t)
     elif action == "erase" and message is not None:
         await answer_once(callback)
-        await ask_to_erase(message, t)
+        await state.update_data({SUCCESSORS: {}})
+        await ask_to_erase(message, store, t, state, callback.from_user.id)
+    elif action == "successor" and message is not None:
+        await answer_once(callback)
+        chosen = await chosen_successors(state)
+        chosen[callback_data.organisation_id] = callback_data.person_id
+        await state.update_data({SUCCESSORS: {str(k): v for k, v in chosen.items()}})
+        await message.edit_reply_markup(reply_markup=None)
+        await ask_to_erase(message, store, t, state, callback.from_user.id)
     elif action == "erase_no":
         await answer_once(callback)
+        await state.update_data({SUCCESSORS: {}})
         if message is not None:
             await message.edit_text(t("privacy.erase_kept"))
     elif action == "erase_yes":
-        await erase(callback, store, t, state, dialog_manager)
+        await erase(callback, store, t, state, dialog_manager, clock)
+    elif action == "menu":
+        await answer_once(callback)
+        # The menu as a new message below the notice, whatever was open before.
+        await dialog_manager.start(
+            MainMenu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
+        )
     else:
         await answer_once(callback, t("errors.unknown_option"), alert=True)
 
@@ -134,15 +200,26 @@ async def erase(
     t: Texts,
     state: FSMContext,
     dialog_manager: DialogManager,
+    clock: Clock,
 ) -> None:
+    telegram_id = callback.from_user.id
+    chosen = await chosen_successors(state)
+    person = await store.people.get(telegram_id)
+    plan = await privacy.erasure_plan(store, telegram_id)
+    for departure in plan.successors_needed if plan else ():
+        if chosen.get(departure.organisation_id) not in {m.person_id for m in departure.candidates}:
+            # Staff changed since they were asked (the chosen one left): ask again.
+            await answer_once(callback, t("erasure.successor_gone"), alert=True)
+            message = pressed_on(callback)
+            if message is not None:
+                await ask_to_erase(message, store, t, state, callback.from_user.id)
+            return
     # Empty the dialog stack (and forget its last message) before the store writes:
     # the dialog middleware saves the stack after this handler, and only an empty
     # stack without a message is deleted rather than written back.
     await dialog_manager.reset_stack(remove_keyboard=True)
     await state.clear()
-    telegram_id = callback.from_user.id
-    person = await store.people.get(telegram_id)
-    await privacy.erase_person(store, telegram_id)
+    await privacy.erase_person(store, telegram_id, clock.now(), chosen)
     await store.commit()
     await answer_once(callback)
     message = pressed_on(callback)

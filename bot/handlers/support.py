@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, Filter
 from aiogram.types import Message
 from aiogram_dialog import DialogManager, StartMode
 
 from bot.dialogs.awards import refusal
 from bot.dialogs.states import SupportInbox
-from bot.notifications import notify
 from console import support
 from core.clock import Clock
-from core.i18n import Texts, Translator
+from core.i18n import Texts
 from core.settings import Settings
 from domain.errors import RuleViolation
 from storage.repositories.people import PersonView
@@ -46,16 +45,14 @@ async def on_answer(
     store: Store,
     person: PersonView | None,
     t: Texts,
-    bot: Bot,
     settings: Settings,
-    translator: Translator,
     clock: Clock,
 ) -> None:
     if not message.text:
         await message.reply(t("input.text_expected"))
         return
     try:
-        thread = await support.answer(
+        answered = await support.answer(
             store,
             thread_id=thread_id,
             raw_answer=message.text,
@@ -67,14 +64,13 @@ async def on_answer(
     except RuleViolation as error:
         await message.reply(refusal(t, error))
         return
-    if thread is None:
+    if answered is None:
         await message.reply(t("support.forbidden"))
         return
-    asker = translator.for_locale(thread.locale or settings.default_locale)
-    text = asker("support.answer", question=thread.question[:300], answer=message.text.strip())
-    delivered = await notify(bot, store, thread.telegram_id, text, clock=clock)
     await store.commit()
-    await message.reply(t("support.answer_sent" if delivered else "support.answer_blocked"))
+    await message.reply(
+        t("support.answer_sent" if answered.delivered else "support.answer_blocked")
+    )
 
 
 async def ignore(_message: Message) -> None:

@@ -126,6 +126,19 @@ class ApplicationRepository:
         ).first()
         return _view(*found) if found else None
 
+    async def written_by(self, person_id: int) -> list[ApplicationView]:
+        """Applications the person started, last edited or submitted (their data export)."""
+        rows = await self._session.execute(
+            self._select()
+            .where(
+                (Application.created_by == person_id)
+                | (Application.updated_by == person_id)
+                | (Application.submitted_by == person_id)
+            )
+            .order_by(Application.created_at, Application.id)
+        )
+        return [_view(*row) for row in rows]
+
     async def of_organisation(self, organisation_id: int) -> list[ApplicationView]:
         rows = await self._session.execute(
             self._select()

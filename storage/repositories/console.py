@@ -216,6 +216,15 @@ class ConsoleRepository:
         )
         return [ExpertView(*row) for row in rows]
 
+    async def has_any_assignment(self, application_id: int) -> bool:
+        """Whether any expert holds or held the application (a conflict included)."""
+        found = await self._session.scalar(
+            select(ExpertAssignment.id)
+            .where(ExpertAssignment.application_id == application_id)
+            .limit(1)
+        )
+        return found is not None
+
     async def assigned_to(self, expert_id: int) -> list[QueueItem]:
         """The applications an expert is to score (active assignments, still under review)."""
         rows = await self._session.execute(

@@ -30,6 +30,7 @@ from storage.results import rows_affected
 WAITING_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.PAUSED)
 # Where an erased person's rows point afterwards: no chat has id 0.
 ERASED_RECIPIENT = 0
+MENTIONS_ERASED = "names a person who erased their data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,13 +272,68 @@ class DeliveryRepository:
             )
             .execution_options(synchronize_session=False)
         )
+        # What was sent to them goes too: a text quoting their own question is theirs.
         await self._session.execute(
             update(Delivery)
             .where(Delivery.recipient == telegram_id, Delivery.status != DeliveryStatus.SENDING)
-            .values(recipient=ERASED_RECIPIENT, dedupe_key=None)
+            .values(
+                recipient=ERASED_RECIPIENT,
+                dedupe_key=None,
+                text=None,
+                message_key=None,
+                params=None,
+                reply_markup=None,
+            )
             .execution_options(synchronize_session=False)
         )
         return rows_affected(cancelled)
+
+    async def forget_subject(self, dedupe_prefix: str) -> int:
+        """Someone a notice to another person is about (a join request names its sender)
+        erased their data: the notices tagged with `dedupe_prefix` are emptied and no
+        longer tagged, and those not sent yet are cancelled. Returns how many were
+        cancelled. A row being sent this moment is left to finish."""
+        about = and_(
+            Delivery.dedupe_key.startswith(dedupe_prefix, autoescape=True),
+            Delivery.status != DeliveryStatus.SENDING,
+        )
+        cancelled = await self._session.execute(
+            update(Delivery)
+            .where(about, Delivery.status.in_(WAITING_STATUSES))
+            .values(status=DeliveryStatus.CANCELLED, last_error="the person erased their data")
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(
+            update(Delivery)
+            .where(about)
+            .values(text=None, message_key=None, params=None, reply_markup=None, dedupe_key=None)
+            .execution_options(synchronize_session=False)
+        )
+        return rows_affected(cancelled)
+
+    async def redact_mentions(self, needles: Iterable[str]) -> int:
+        """Rows to others that name an erased person or quote what they typed (a join
+        request told to an owner, a question shown to operators): emptied, and cancelled
+        if not sent yet. Returns how many rows were emptied."""
+        patterns = [Delivery.text.contains(n, autoescape=True) for n in needles] + [
+            Delivery.params.contains(n, autoescape=True) for n in needles
+        ]
+        if not patterns:
+            return 0
+        mentioning = or_(*patterns)
+        await self._session.execute(
+            update(Delivery)
+            .where(mentioning, Delivery.status.in_(WAITING_STATUSES))
+            .values(status=DeliveryStatus.CANCELLED, last_error=MENTIONS_ERASED)
+            .execution_options(synchronize_session=False)
+        )
+        emptied = await self._session.execute(
+            update(Delivery)
+            .where(mentioning)
+            .values(text=None, message_key=None, params=None, reply_markup=None)
+            .execution_options(synchronize_session=False)
+        )
+        return rows_affected(emptied)
 
     async def recipients(self, telegram_ids: set[int]) -> dict[int, Recipient]:
         if not telegram_ids:

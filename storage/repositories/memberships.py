@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.competition_rules import StaffSpell
 from domain.statuses import JoinStatus
 from storage.models import (
     Invite,
     JoinRequest,
     MemberRole,
     Membership,
+    MembershipHistory,
     Organisation,
     Person,
+    RevivalRequest,
 )
 from storage.results import rows_affected
+from storage.types import utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,15 @@ class MembershipView:
 
 
 @dataclass(frozen=True, slots=True)
+class PastMembershipView:
+    organisation_id: int
+    organisation_name: str
+    role: MemberRole
+    joined_at: datetime
+    left_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class InviteView:
     id: int
     token: str
@@ -57,6 +71,20 @@ class JoinRequestView:
     full_name: str | None
     status: JoinStatus
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RevivalRequestView:
+    id: int
+    organisation_id: int
+    organisation_name: str
+    organisation_bin: str
+    person_id: int
+    telegram_id: int
+    locale: str | None
+    status: JoinStatus
+    created_at: datetime
+    decided_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +145,26 @@ class MembershipRepository:
             .values(role=role)
         )
 
-    async def remove(self, organisation_id: int, person_id: int) -> bool:
+    async def remove(
+        self, organisation_id: int, person_id: int, when: datetime | None = None
+    ) -> bool:
+        """Ends the membership; it is kept in the history (an expert who was on the staff
+        in the past year may not score the organisation's applications)."""
+        ended = await self._session.scalar(
+            select(Membership).where(
+                Membership.organisation_id == organisation_id, Membership.person_id == person_id
+            )
+        )
+        if ended is not None:
+            self._session.add(
+                MembershipHistory(
+                    organisation_id=organisation_id,
+                    person_id=person_id,
+                    role=ended.role,
+                    joined_at=ended.joined_at,
+                    left_at=when or utcnow(),
+                )
+            )
         result = await self._session.execute(
             delete(Membership).where(
                 Membership.organisation_id == organisation_id, Membership.person_id == person_id
@@ -148,6 +195,36 @@ class MembershipRepository:
                 joined_at=membership.joined_at,
             )
             for membership, person in rows
+        ]
+
+    async def staff_spells(self, person_id: int, organisation_id: int) -> list[StaffSpell]:
+        """Every time the person was on the organisation's staff: now, and in the past."""
+        current = await self._session.scalars(
+            select(Membership.joined_at).where(
+                Membership.organisation_id == organisation_id, Membership.person_id == person_id
+            )
+        )
+        past = await self._session.execute(
+            select(MembershipHistory.joined_at, MembershipHistory.left_at).where(
+                MembershipHistory.organisation_id == organisation_id,
+                MembershipHistory.person_id == person_id,
+            )
+        )
+        return [StaffSpell(joined, None) for joined in current] + [
+            StaffSpell(joined, left) for joined, left in past
+        ]
+
+    async def past_of_person(self, person_id: int) -> list[PastMembershipView]:
+        """The organisations the person has left, for their own data export."""
+        rows = await self._session.execute(
+            select(MembershipHistory, Organisation.name)
+            .join(Organisation, Organisation.id == MembershipHistory.organisation_id)
+            .where(MembershipHistory.person_id == person_id)
+            .order_by(MembershipHistory.left_at, MembershipHistory.id)
+        )
+        return [
+            PastMembershipView(h.organisation_id, name, h.role, h.joined_at, h.left_at)
+            for h, name in rows
         ]
 
     async def of_person(self, person_id: int) -> list[MembershipView]:
@@ -313,3 +390,94 @@ class MembershipRepository:
             )
             for i, name in rows
         ]
+
+    # an archived organisation: what nobody can act on any more, and its revival
+
+    async def close_doors(self, organisation_id: int, when: datetime) -> None:
+        """Nobody is left to decide: pending join requests are declined, open invites
+        revoked."""
+        await self._session.execute(
+            update(JoinRequest)
+            .where(
+                JoinRequest.organisation_id == organisation_id,
+                JoinRequest.status == JoinStatus.PENDING,
+            )
+            .values(status=JoinStatus.DECLINED, decided_at=when)
+        )
+        await self._session.execute(
+            update(Invite)
+            .where(
+                Invite.organisation_id == organisation_id,
+                Invite.used_at.is_(None),
+                Invite.revoked_at.is_(None),
+            )
+            .values(revoked_at=when)
+        )
+
+    async def add_revival_request(self, organisation_id: int, person_id: int) -> int:
+        row = RevivalRequest(organisation_id=organisation_id, person_id=person_id)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def pending_revival_request(self, organisation_id: int, person_id: int) -> int | None:
+        return await self._session.scalar(
+            select(RevivalRequest.id).where(
+                RevivalRequest.organisation_id == organisation_id,
+                RevivalRequest.person_id == person_id,
+                RevivalRequest.status == JoinStatus.PENDING,
+            )
+        )
+
+    async def revival_request(self, request_id: int) -> RevivalRequestView | None:
+        rows = await self._revival_requests(RevivalRequest.id == request_id)
+        return rows[0] if rows else None
+
+    async def revival_requests_of(self, person_id: int) -> list[RevivalRequestView]:
+        return await self._revival_requests(RevivalRequest.person_id == person_id)
+
+    async def _revival_requests(self, condition: Any) -> list[RevivalRequestView]:
+        rows = await self._session.execute(
+            select(RevivalRequest, Person, Organisation)
+            .join(Person, Person.id == RevivalRequest.person_id)
+            .join(Organisation, Organisation.id == RevivalRequest.organisation_id)
+            .where(condition)
+            .order_by(RevivalRequest.created_at, RevivalRequest.id)
+        )
+        return [
+            RevivalRequestView(
+                id=r.id,
+                organisation_id=o.id,
+                organisation_name=o.name,
+                organisation_bin=o.bin,
+                person_id=p.id,
+                telegram_id=p.telegram_id,
+                locale=p.locale,
+                status=r.status,
+                created_at=r.created_at,
+                decided_at=r.decided_at,
+            )
+            for r, p, o in rows
+        ]
+
+    async def decide_revival_request(
+        self, request_id: int, status: JoinStatus, decided_by: int, when: datetime
+    ) -> bool:
+        result = await self._session.execute(
+            update(RevivalRequest)
+            .where(RevivalRequest.id == request_id, RevivalRequest.status == JoinStatus.PENDING)
+            .values(status=status, decided_by=decided_by, decided_at=when)
+        )
+        return rows_affected(result) == 1
+
+    async def decline_other_revivals(
+        self, organisation_id: int, decided_by: int, when: datetime
+    ) -> None:
+        await self._session.execute(
+            update(RevivalRequest)
+            .where(
+                RevivalRequest.organisation_id == organisation_id,
+                RevivalRequest.status == JoinStatus.PENDING,
+            )
+            .values(status=JoinStatus.DECLINED, decided_by=decided_by, decided_at=when)
+        )

@@ -40,6 +40,8 @@ class OrganisationView:
     volunteer_count: int
     public_listing: bool
     created_at: datetime
+    # Its last member left or erased their data (registry.staff.archive_if_empty).
+    archived_at: datetime | None = None
 
 
 def organisation_view(row: Organisation) -> OrganisationView:
@@ -60,6 +62,7 @@ def organisation_view(row: Organisation) -> OrganisationView:
         volunteer_count=row.volunteer_count,
         public_listing=row.public_listing,
         created_at=row.created_at,
+        archived_at=row.archived_at,
     )
 
 
@@ -108,6 +111,13 @@ class OrganisationRepository:
             row.areas = [OrganisationArea(area=area) for area in areas]
         await self._session.flush()
 
+    async def set_archived(self, organisation_id: int, when: datetime | None) -> None:
+        """Archive (a time) or revive (None) the organisation."""
+        row = await self._session.get(Organisation, organisation_id)
+        if row is not None:
+            row.archived_at = when
+            await self._session.flush()
+
     async def directory(
         self,
         *,
@@ -121,7 +131,10 @@ class OrganisationRepository:
 
         `query` is a fragment of search_text, folded like it (domain.search).
         """
-        conditions: list[ColumnElement[bool]] = [Organisation.public_listing.is_(True)]
+        conditions: list[ColumnElement[bool]] = [
+            Organisation.public_listing.is_(True),
+            Organisation.archived_at.is_(None),
+        ]
         if query:
             conditions.append(await self._name_contains(query))
         if region:

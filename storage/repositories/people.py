@@ -6,11 +6,34 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from storage.models import FsmRecord, JoinRequest, Membership, Person, Role, RoleGrant
+from storage.models import (
+    AuditEntry,
+    AwardApplication,
+    AwardRound,
+    Broadcast,
+    Decision,
+    DeliveryOptOut,
+    ExpertAssignment,
+    ExpertConflict,
+    FsmRecord,
+    JoinRequest,
+    Membership,
+    MembershipHistory,
+    Person,
+    RegistrationDraft,
+    RevivalRequest,
+    Role,
+    RoleGrant,
+    Score,
+    SupportMessage,
+    SupportRelay,
+    SupportThread,
+)
+from storage.repositories.support import ANSWER
 from storage.results import rows_affected
 from storage.types import utcnow
 
@@ -162,22 +185,121 @@ class PeopleRepository:
             .values(notify_new_topics=enabled, updated_at=utcnow())
         )
 
-    async def erase(self, telegram_id: int) -> bool:
+    async def erase(self, telegram_id: int, when: datetime) -> bool:
         """Delete the person and everything tied to them alone (memberships, requests,
         roles, dialog state). Records of their organisations stay; references to them
-        elsewhere (who decided, who created an invite) become empty."""
+        elsewhere (who decided, who created an invite) become empty.
+
+        Someone whose work others rely on (an expert's scores, an operator's decisions,
+        the audit log) keeps a pseudonymous row instead: no name, no username, and
+        -id where their Telegram id was, here and wherever it was recorded."""
         person = await self._get(telegram_id)
         if person is None:
             return False
-        await self._session.execute(
-            update(RoleGrant).where(RoleGrant.granted_by == telegram_id).values(granted_by=None)
-        )
+        keep = await self._has_staff_records(person.id, telegram_id)
         await self._session.execute(delete(Membership).where(Membership.person_id == person.id))
+        await self._session.execute(
+            delete(MembershipHistory).where(MembershipHistory.person_id == person.id)
+        )
         await self._session.execute(delete(JoinRequest).where(JoinRequest.person_id == person.id))
+        await self._session.execute(
+            delete(RevivalRequest).where(RevivalRequest.person_id == person.id)
+        )
+        await self._session.execute(
+            delete(RegistrationDraft).where(RegistrationDraft.person_id == person.id)
+        )
         await self._erase_dialog_state(telegram_id)
-        await self._session.delete(person)
-        await self._session.flush()
+        if not keep:
+            await self._session.execute(
+                update(RoleGrant).where(RoleGrant.granted_by == telegram_id).values(granted_by=None)
+            )
+            await self._session.delete(person)
+            await self._session.flush()
+            return True
+        await self._pseudonymise(person, telegram_id, when)
         return True
+
+    async def keeps_pseudonym(self, telegram_id: int) -> bool:
+        """Whether erasing them keeps a pseudonymous row (see `erase`)."""
+        person = await self._get(telegram_id)
+        return person is not None and await self._has_staff_records(person.id, telegram_id)
+
+    async def _has_staff_records(self, person_id: int, telegram_id: int) -> bool:
+        checks = (
+            exists().where(RoleGrant.person_id == person_id),
+            exists().where(AuditEntry.actor == telegram_id),
+            exists().where(
+                AuditEntry.object_type == "person", AuditEntry.object_id == str(telegram_id)
+            ),
+            exists().where(Score.expert_id == person_id),
+            exists().where(ExpertAssignment.expert_id == person_id),
+            exists().where(ExpertConflict.expert_id == person_id),
+            exists().where(Decision.decided_by == telegram_id),
+            exists().where(Broadcast.created_by == telegram_id),
+            exists().where(AwardRound.created_by == person_id),
+            exists().where(AwardApplication.decided_by == person_id),
+            exists().where(
+                SupportMessage.author_id == person_id, SupportMessage.direction == ANSWER
+            ),
+        )
+        return any([await self._session.scalar(select(check)) for check in checks])
+
+    async def _pseudonymise(self, person: Person, telegram_id: int, when: datetime) -> None:
+        pseudonym = -person.id
+        for column in (
+            AuditEntry.actor,
+            Decision.decided_by,
+            ExpertAssignment.assigned_by,
+            RoleGrant.granted_by,
+            Broadcast.created_by,
+            RevivalRequest.decided_by,
+        ):
+            await self._session.execute(
+                update(column.class_)
+                .where(column == telegram_id)
+                .values({column.key: pseudonym})
+                .execution_options(synchronize_session=False)
+            )
+        await self._session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.object_type == "person", AuditEntry.object_id == str(telegram_id))
+            .values(object_id=str(pseudonym))
+        )
+        await self._session.execute(
+            update(Broadcast)
+            .where(Broadcast.progress_chat_id == telegram_id)
+            .values(progress_chat_id=None, progress_message_id=None)
+        )
+        # Where questions were shown in their private chat: that chat id is theirs.
+        await self._session.execute(delete(SupportRelay).where(SupportRelay.chat_id == telegram_id))
+        await self._session.execute(
+            delete(DeliveryOptOut).where(DeliveryOptOut.person_id == person.id)
+        )
+        # Their own questions go with them (the answers in them too, by cascade).
+        await self._session.execute(
+            delete(SupportThread).where(SupportThread.person_id == person.id)
+        )
+        await self._session.execute(delete(RoleGrant).where(RoleGrant.person_id == person.id))
+        await self._session.execute(
+            update(Person)
+            .where(Person.id == person.id)
+            .values(
+                telegram_id=pseudonym,
+                locale=None,
+                consent_version=None,
+                consented_at=None,
+                blocked_bot_at=None,
+                full_name=None,
+                username=None,
+                active_organisation_id=None,
+                notify_new_topics=False,
+                erased_at=when,
+                updated_at=when,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        self._session.expunge(person)
+        await self._session.flush()
 
     async def _erase_dialog_state(self, telegram_id: int) -> None:
         """aiogram keys are fsm:<chat>[:<thread>]:<user>:<destiny>:<part>; aiogram-dialog

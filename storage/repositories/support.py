@@ -92,7 +92,7 @@ class SupportRepository:
             return None
         return await self._view(*found)
 
-    async def recent_of(self, person_id: int, limit: int) -> list[SupportThreadView]:
+    async def recent_of(self, person_id: int, limit: int | None) -> list[SupportThreadView]:
         rows = await self._session.execute(
             select(SupportThread, Person, Organisation.name)
             .join(Person, Person.id == SupportThread.person_id)
@@ -102,6 +102,9 @@ class SupportRepository:
             .limit(limit)
         )
         return [await self._view(*row) for row in rows]
+
+    async def all_of(self, person_id: int) -> list[SupportThreadView]:
+        return await self.recent_of(person_id, limit=None)
 
     async def _view(
         self, thread: SupportThread, person: Person, organisation_name: str | None

@@ -174,6 +174,7 @@ SCENES: dict[str, Scene] = {
         (None, {"topic": w.topic_id, "field": name})
         for name in ("title_ru", "budget_min", "closes_at")
     ],
+    "OperatorTopics:close_reason": lambda w: [(None, {"topic": w.topic_id})],
     "Broadcast:number": _each({"kind": "not_filed"}),
 }
 

@@ -71,6 +71,22 @@ async def test_a_decision_revealed_by_the_scheduler(session_factory):
             await competition.assign(store, operator, app.application_id, asel.person_id, NOW)
         with pytest.raises(Forbidden):  # no longer assigned
             await competition.submit_score(store, asel, app.application_id, MARKS, "ok", NOW)
+        berik = acting_as(await store.people.get(BERIK), (), roles.EXPERT_ROLES)
+        with pytest.raises(ConsoleError) as refused:  # no sent score yet
+            await competition.decide(
+                store,
+                operator,
+                app.application_id,
+                approve=False,
+                amount=None,
+                reason="Budget unclear",
+                reveal_at=None,
+                required_scores=1,
+                now=NOW,
+            )
+        assert refused.value.code == "rules.too_few_scores"
+        await competition.assign(store, operator, app.application_id, berik.person_id, NOW)
+        await competition.submit_score(store, berik, app.application_id, MARKS, "ok", NOW)
         later = NOW + timedelta(days=2)
         await competition.decide(
             store,
@@ -80,6 +96,7 @@ async def test_a_decision_revealed_by_the_scheduler(session_factory):
             amount=None,
             reason="Budget unclear",
             reveal_at=later,
+            required_scores=1,
             now=NOW,
         )
         await store.commit()
@@ -98,5 +115,8 @@ async def test_a_decision_revealed_by_the_scheduler(session_factory):
             "application.mark_complete",
             "application.assign_expert",
             "application.declare_conflict",
+            "application.decide_refused",
+            "application.assign_expert",
+            "application.score",
             "application.decide",
         ]

@@ -22,7 +22,7 @@ from console.exports import (
 )
 from console.roles import Actor
 from core.i18n import Translator
-from storage.models import AuditEntry, Role, Score
+from storage.models import ActivityReport, AuditEntry, Role, Score
 from storage.store import Store
 from tests import seeding
 from tests.seeding import NOW, TOPIC, submitted
@@ -125,3 +125,52 @@ def test_a_year_in_other_digits_is_a_bad_year_not_a_crash(year):
     with pytest.raises(ExportError) as refusal:
         parse_request(["applications", f"year={year}"])
     assert refusal.value.problem is ExportProblem.BAD_YEAR
+
+
+FILING_STATUS = {
+    "kk": (
+        "⚠️ Мерзімнен кеш жіберілді: 2026-11-20 14:00, жіберген — Aigerim.",
+        "✅ Жіберілді: 2026-11-20 14:00, жіберген — Aigerim.",
+        "📝 Жоба нұсқасы: әлі жіберілмеген.",
+    ),
+    "ru": (
+        "⚠️ Отправлено после срока: 2026-11-20 14:00, отправил(а): Aigerim.",
+        "✅ Отправлено 2026-11-20 14:00, отправил(а): Aigerim.",
+        "📝 Черновик: ещё не отправлено.",
+    ),
+    "en": (
+        "⚠️ Submitted late, on 2026-11-20 14:00 by Aigerim.",
+        "✅ Submitted on 2026-11-20 14:00 by Aigerim.",
+        "📝 Draft: not submitted yet.",
+    ),
+}
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+async def test_a_filings_status_reads_as_on_its_screen(store, lang, fmt, caplog):
+    """Late, on time, draft: each with its date and who sent it, no placeholder left."""
+    filed = list(await store.session.scalars(select(ActivityReport).order_by(ActivityReport.id)))
+    first, second = filed
+    on_time = await store.activity_reports.get_or_create(
+        first.organisation_id, first.year + 1, first.submitted_by, NOW
+    )
+    await store.activity_reports.mark_submitted(on_time.id, first.submitted_by, NOW)
+    await store.activity_reports.get_or_create(
+        second.organisation_id, second.year + 1, second.submitted_by, NOW
+    )
+    await store.commit()
+    t = Translator().for_locale(lang)
+    made = await export(
+        store, kind=ExportKind.FILINGS, fmt=fmt, filters=NO_FILTERS, t=t, zone=seeding.ZONE,
+        now=NOW, actor=OPERATOR,
+    )  # fmt: skip
+    if fmt is ExportFormat.XLSX:
+        rows = list(load_workbook(io.BytesIO(made.content)).active.iter_rows(values_only=True))
+    else:
+        rows = list(csv.reader(io.StringIO(made.content.decode("utf-8-sig"))))
+    headers, *data = rows
+    status = list(headers).index(t.label("export.column.status"))
+    late, submitted, draft = FILING_STATUS[lang]
+    assert sorted(row[status] for row in data) == sorted([late, late, submitted, draft])
+    assert not [r for r in caplog.records if r.name == "core.i18n"]

@@ -42,6 +42,7 @@ async def test_a_question_is_relayed_answered_and_kept(session_factory):
         answered = await support.answer(store, thread_id=thread.id, raw_answer="В марте.",
                                         answered_by=operator, in_operator_chat=False,
                                         admin_ids=(), now=NOW)  # fmt: skip
-        assert [m.direction for m in answered.messages] == ["question", "answer"]
-        assert answered.answered_at == NOW
+        assert answered.delivered
+        assert [m.direction for m in answered.thread.messages] == ["question", "answer"]
+        assert answered.thread.answered_at == NOW
         assert [t.id for t in await support.recent_threads(store, asker)] == [thread.id]

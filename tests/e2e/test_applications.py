@@ -78,6 +78,9 @@ async def test_fill_in_edit_and_submit(world, now, user_factory, lang):
     assert said(user, lang, "application.duration_range", min=3, count=12)
     await user.send("³")
     assert user.messages()[-2].text == plain(lang, "application.duration_range", min=3, count=12)
+    # Years are read as a duration (24 months), not refused as no number.
+    await user.send({"kk": "2 жыл", "ru": "на 2 года", "en": "2 years"}[lang])
+    assert said(user, lang, "application.duration_range", min=3, count=12)
     await user.send({"kk": "12 ай", "ru": "12 месяцев", "en": "12 months"}[lang])
     await user.send("2 999 999")
     assert said(user, lang, "application.budget_range", min=tenge(3_000_000), max=tenge(12_000_000))

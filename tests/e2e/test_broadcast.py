@@ -7,7 +7,7 @@ from functools import partial
 
 import pytest
 
-from bot.handlers.broadcast import edit_progress
+from bot.broadcast_progress import edit_progress
 from scheduler.jobs import update_broadcasts
 from storage.models import Role
 from tests import seeding

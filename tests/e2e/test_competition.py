@@ -5,6 +5,8 @@ hears its outcome in its own language (one Kazakh, one Russian)."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from sqlalchemy import select
 
@@ -94,6 +96,16 @@ async def test_a_competition_end_to_end(world, competition_world, user_factory):
         organisation="Darын",
     )
 
+    # Complete, but not yet with the experts: the NGO is told just that.
+    about = {
+        "reference": kk_app.reference,
+        "title": "Әйел көшбасшылар",
+        "topic": _title("kk"),
+        "organisation": "Qamqor",
+    }
+    assert heard(aigerim, "kk", "rules.notice.complete_awaiting_experts", **about)
+    assert not heard(aigerim, "kk", "console.notice.complete", **about)
+
     # 2. Assignment: two experts.
     await operator.press(label("ru", "common.back"))
     await open_application(operator, kk_app.reference, "under_review", "Qamqor")
@@ -101,6 +113,10 @@ async def test_a_competition_end_to_end(world, competition_world, user_factory):
         await operator.press(label("ru", "console.assign"))
         await operator.press(name)
     assert "Asel" in operator.last_message().text and "Berik" in operator.last_message().text
+    # Now it has gone to the experts, and the NGO hears so once.
+    gone_text = plain("kk", "console.notice.complete", **about)
+    gone = [m for m in aigerim.messages() if gone_text in (m.text or "")]
+    assert len(gone) == 1
 
     # 3. Asel has a conflict of interest: the application goes back for reassignment.
     await asel.send("/expert")
@@ -136,6 +152,20 @@ async def test_a_competition_end_to_end(world, competition_world, user_factory):
     assert heard(operator, "ru", "console.amount_above_request", requested=format_tenge(5_000_000))
     await operator.send("4 500 000")
     await operator.press(label("ru", "console.reveal_now"))
+    # The confirmation repeats what the NGO will receive, in its language, and the amount.
+    confirmation = operator.last_message().text
+    assert plain(
+        "kk",
+        "console.notice.approved",
+        reference=kk_app.reference,
+        title="Әйел көшбасшылар",
+        topic=_title("kk"),
+        amount=format_tenge(4_500_000),
+        organisation="Qamqor",
+    ) in html.unescape(confirmation)
+    assert f"{format_tenge(4_500_000)} ₸" in confirmation
+    assert not heard(aigerim, "kk", "console.notice.approved", **_approved(kk_app, 4_500_000))
+    await operator.press(label("ru", "rules.confirm_decision"))
 
     assert heard(
         aigerim,
@@ -172,6 +202,16 @@ async def test_a_competition_end_to_end(world, competition_world, user_factory):
         "application.score",
         "application.decide",
     ]
+
+
+def _approved(app, amount: int) -> dict:
+    return {
+        "reference": app.reference,
+        "title": "Әйел көшбасшылар",
+        "topic": _title("kk"),
+        "amount": format_tenge(amount),
+        "organisation": "Qamqor",
+    }
 
 
 def _title(lang: str) -> str:

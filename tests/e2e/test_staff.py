@@ -136,7 +136,9 @@ async def seed_join_request(world, organisation_id: int, locale: str) -> int:
     await seed_person(world, NEWCOMER, locale, "Болат")
     async with database(world) as store:
         requester = await store.people.get(NEWCOMER)
-        request_id = await staff.request_to_join(store, requester, organisation_id)
+        request_id = await staff.request_to_join(
+            store, requester, organisation_id, world.clock.now()
+        )
         await store.commit()
         return request_id
 

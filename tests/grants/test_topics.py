@@ -291,3 +291,13 @@ def test_a_topics_budget_lies_within_its_grant_types_at_its_years_mci():
     too_small = yaml.safe_dump({"topics": [entry("small") | {"budget_min": 1_000_000}]})
     with pytest.raises(TopicFileError, match="budget_min and budget_max must lie within"):
         load_topics(too_small, NOW)
+
+
+async def test_a_file_does_not_close_a_live_topic_before_its_deadline(store):
+    await load(store, entry("live"))
+    with pytest.raises(TopicFileError, match="close it early in the operator console"):
+        await load(store, entry("live", status="closed"))
+    with pytest.raises(TopicFileError, match="close it early"):
+        await load(store, entry("live", closes="now-1d"))
+    assert (await store.topics.by_code("live")).status == "open"
+    await load(store, entry("live", closes="now+3d"))  # a new deadline ahead is an edit

@@ -72,11 +72,14 @@ def _words(text: str) -> str:
 
 
 def _draft_keys() -> list[str]:
-    """Keys whose meaning is a draft: the English says "draft", or the key says so."""
+    """Keys whose meaning is a draft: the English says "draft", or a part of the key
+    does (`application.status.draft`, `application.draft_kept`; not the `drafts.`
+    namespace, which is about keeping what is typed, not an application's draft)."""
     return sorted(
         key
         for key, forms in texts("en").items()
-        if "draft" in key or any(re.search(r"\bdraft\b", form, re.I) for form in forms)
+        if re.search(r"(^|[._])draft([._]|$)", key)
+        or any(re.search(r"\bdraft\b", form, re.I) for form in forms)
     )
 
 

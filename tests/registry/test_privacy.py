@@ -38,7 +38,7 @@ async def organisation(store):
     await staff.redeem_invite(store, colleague, invite.token, NOW)
     await staff.create_invite(store, owner, organisation.id, NOW)
     requester = await consenting_person(store, REQUESTER_ID, "Асель Нурланова", "asel")
-    await staff.request_to_join(store, requester, organisation.id)
+    await staff.request_to_join(store, requester, organisation.id, NOW)
     await store.commit()
     return organisation
 
@@ -91,8 +91,9 @@ async def rows_mentioning(store: Store, *needles: object) -> list[tuple[str, tup
     return found
 
 
-async def test_erase_leaves_no_trace_and_passes_the_organisation_on(store, organisation):
-    await store.people.grant_role(OWNER_ID, Role.OPERATOR, granted_by=None)
+async def test_erase_leaves_no_trace_and_passes_the_organisation_to_whom_they_chose(
+    store, organisation
+):
     # The owner granted someone a role, and had dialogs open, privately and in a group.
     await store.people.grant_role(COLLEAGUE_ID, Role.EXPERT, granted_by=OWNER_ID)
     store.session.add_all(
@@ -109,22 +110,57 @@ async def test_erase_leaves_no_trace_and_passes_the_organisation_on(store, organ
     )
     await store.commit()
     assert await rows_mentioning(store, OWNER_ID, OWNER_NAME, OWNER_USERNAME)
+    colleague = await store.people.get(COLLEAGUE_ID)
 
-    assert await privacy.erase_person(store, OWNER_ID)
+    # The only owner of an organisation with staff must say who takes over.
+    with pytest.raises(staff.StaffError) as refused:
+        await privacy.erase_person(store, OWNER_ID, NOW)
+    assert refused.value.problem == staff.StaffProblem.SUCCESSOR_REQUIRED
+    with pytest.raises(staff.StaffError):  # not one of its staff
+        await privacy.erase_person(store, OWNER_ID, NOW, {organisation.id: 999})
+    await store.rollback()
+
+    assert await privacy.erase_person(store, OWNER_ID, NOW, {organisation.id: colleague.id})
     await store.commit()
 
     assert await rows_mentioning(store, OWNER_ID, OWNER_NAME, OWNER_USERNAME) == []
-    # The organisation stays, with the longest-serving member as its owner.
-    assert (await store.organisations.get(organisation.id)).name == ANSWERS["name"]
-    colleague = await store.people.get(COLLEAGUE_ID)
+    assert (await store.organisations.get(organisation.id)).archived_at is None
     assert await store.memberships.role_of(organisation.id, colleague.id) == MemberRole.OWNER
     # Other people's dialog state is untouched.
     assert await store.session.get(FsmRecord, f"fsm:{COLLEAGUE_ID}:{COLLEAGUE_ID}:default:state")
-    assert not await privacy.erase_person(store, OWNER_ID)
+    assert not await privacy.erase_person(store, OWNER_ID, NOW)
 
 
 async def test_erasing_a_requester_removes_their_request(store, organisation):
-    assert await privacy.erase_person(store, REQUESTER_ID)
+    assert await privacy.erase_person(store, REQUESTER_ID, NOW)
     await store.commit()
     assert await rows_mentioning(store, REQUESTER_ID, "Асель Нурланова", "asel") == []
     assert await store.memberships.pending_join_requests(organisation.id) == []
+
+
+async def test_a_member_removed_is_kept_in_the_history_and_erased_with_the_person(
+    store, organisation
+):
+    owner = await store.people.get(OWNER_ID)
+    colleague = await store.people.get(COLLEAGUE_ID)
+    await staff.remove_member(store, owner, organisation.id, colleague.id)
+    await store.commit()
+    exported = await privacy.export_person(store, COLLEAGUE_ID)
+    assert exported["organisations"] == []
+    (past,) = exported["past_organisations"]
+    assert (past["id"], past["role"]) == (organisation.id, "member")
+    assert past["left_at"] is not None
+    (spell,) = await store.memberships.staff_spells(colleague.id, organisation.id)
+    assert spell.left_at is not None
+
+    await privacy.erase_person(store, COLLEAGUE_ID, NOW)
+    await store.commit()
+    assert await store.memberships.staff_spells(colleague.id, organisation.id) == []
+
+
+async def test_erasing_a_newcomer_forgets_the_owners_notice_of_them(store, organisation):
+    """The owner was told "Болат Сериков joined": the notice no longer names him."""
+    assert await rows_mentioning(store, "Болат Сериков")
+    assert await privacy.erase_person(store, COLLEAGUE_ID, NOW)
+    await store.commit()
+    assert await rows_mentioning(store, COLLEAGUE_ID, "Болат Сериков", "bolat") == []

@@ -105,8 +105,8 @@ async def test_only_an_owner_invites_and_revokes(store, organisation):
 
 async def test_a_join_request_is_decided_by_an_owner_only(store, organisation):
     requester = await person(store, COLLEAGUE_ID)
-    request_id = await staff.request_to_join(store, requester, organisation.id)
-    assert await refusal(staff.request_to_join(store, requester, organisation.id)) == (
+    request_id = await staff.request_to_join(store, requester, organisation.id, NOW)
+    assert await refusal(staff.request_to_join(store, requester, organisation.id, NOW)) == (
         StaffProblem.REQUEST_ALREADY_SENT
     )
     # A forged decision from someone who is not the owner changes nothing.
@@ -128,14 +128,14 @@ async def test_a_join_request_is_decided_by_an_owner_only(store, organisation):
     assert await refusal(staff.decide_join_request(store, owner, request_id, False, NOW)) == (
         StaffProblem.REQUEST_DECIDED
     )
-    assert await refusal(staff.request_to_join(store, requester, organisation.id)) == (
+    assert await refusal(staff.request_to_join(store, requester, organisation.id, NOW)) == (
         StaffProblem.ALREADY_MEMBER
     )
 
 
 async def test_a_declined_request_adds_nobody(store, organisation):
     requester = await person(store, COLLEAGUE_ID)
-    request_id = await staff.request_to_join(store, requester, organisation.id)
+    request_id = await staff.request_to_join(store, requester, organisation.id, NOW)
     owner = await store.people.get(OWNER_ID)
     await staff.decide_join_request(store, owner, request_id, False, NOW)
     assert await store.memberships.role_of(organisation.id, requester.id) is None
@@ -193,7 +193,7 @@ async def test_the_overview_shows_requests_and_invites_to_owners_only(store, org
     owner = await store.people.get(OWNER_ID)
     await staff.create_invite(store, owner, organisation.id, NOW)
     requester = await person(store, SECOND_ID)
-    await staff.request_to_join(store, requester, organisation.id)
+    await staff.request_to_join(store, requester, organisation.id, NOW)
 
     seen_by_owner = await staff.staff_overview(store, owner, organisation.id, NOW)
     assert seen_by_owner.viewer_is_owner

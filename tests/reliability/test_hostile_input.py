@@ -61,6 +61,12 @@ async def test_old_buttons_and_forged_callbacks_get_a_polite_answer(polling_worl
         "jr:abc:zz",  # malformed fields
         "exp:organisations:xlsx",  # an export without the operator role
         "pv:erase",
+        "pv:successor:1:999",  # a successor who is not on the staff
+        "lv:yes:1:0",  # leaving an organisation without naming a successor
+        "lv:pick:1:999",
+        "lv:yes:zz",
+        "rv:1:1",  # reviving an organisation without the operator role
+        "rv:abc:1",
         "lang:xx",
         "\x00\x1d\x1d",
         "0123456789abcdef\x1dwidget:1",  # an aiogram-dialog intent that never existed

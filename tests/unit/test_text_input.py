@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from domain.text_input import (
     BIDI_CONTROLS,
     LIMITS,
+    UNITS,
     InvalidNumber,
     InvalidText,
     NumberKind,
@@ -42,6 +43,15 @@ HANGUL_FILLER, BRAILLE_BLANK = "\u3164", "\u2800"
         ("2012 г.", NumberKind.YEAR, 2012),
         ("2012 ж.", NumberKind.YEAR, 2012),
         ("2012 жылы", NumberKind.YEAR, 2012),
+        ("в 2012 году", NumberKind.YEAR, 2012),
+        ("с 2012 г.", NumberKind.YEAR, 2012),
+        ("since 2012", NumberKind.YEAR, 2012),
+        ("на 12 месяцев", NumberKind.MONTHS, 12),
+        ("for 12 months", NumberKind.MONTHS, 12),
+        ("1 год", NumberKind.MONTHS, 12),
+        ("1 жыл", NumberKind.MONTHS, 12),
+        ("2 years", NumberKind.MONTHS, 24),
+        ("12 лет", NumberKind.MONTHS, 144),
         ("150 человек", NumberKind.COUNT, 150),
         ("150 адам", NumberKind.COUNT, 150),
         ("40 волонтёров", NumberKind.COUNT, 40),
@@ -74,7 +84,11 @@ def test_numbers_as_people_write_them(typed: str, kind: NumberKind, value: int) 
         ("12 человек", NumberKind.MONTHS, NumberProblem.WRONG_UNIT),
         ("$100", NumberKind.MONEY, NumberProblem.WRONG_UNIT),
         ("100 руб", NumberKind.MONEY, NumberProblem.WRONG_UNIT),
-        ("12 лет", NumberKind.MONTHS, NumberProblem.NOT_A_NUMBER),
+        ("1,5 года", NumberKind.MONTHS, NumberProblem.FRACTION),
+        ("101 год", NumberKind.MONTHS, NumberProblem.TOO_LARGE),
+        ("на 150 человек", NumberKind.COUNT, NumberProblem.NOT_A_NUMBER),
+        ("в 12 месяцев", NumberKind.MONTHS, NumberProblem.NOT_A_NUMBER),
+        ("12 месяцев", NumberKind.COUNT, NumberProblem.WRONG_UNIT),
         ("4 500 000,50", NumberKind.MONEY, NumberProblem.FRACTION),
         ("12,5", NumberKind.MONTHS, NumberProblem.FRACTION),
         ("150,00", NumberKind.COUNT, NumberProblem.FRACTION),
@@ -125,6 +139,34 @@ def test_years_with_their_word(year: int, word: str) -> None:
 
 
 @settings(max_examples=300)
+@given(
+    st.integers(min_value=0, max_value=LIMITS[NumberKind.COUNT]),
+    st.sampled_from(sorted(UNITS[NumberKind.MONEY])),
+    st.booleans(),
+)
+def test_a_count_with_a_money_sign_is_refused_as_a_count(n: int, sign: str, before: bool) -> None:
+    typed = f"{sign} {n}" if before else f"{n} {sign}"
+    with pytest.raises(InvalidNumber) as refusal:
+        read_number(typed, NumberKind.COUNT)
+    assert refusal.value.reason is NumberProblem.WRONG_UNIT
+    assert refusal.value.kind is NumberKind.COUNT
+
+
+@given(
+    st.integers(min_value=0, max_value=LIMITS[NumberKind.COUNT]),
+    st.sampled_from(sorted(UNITS[NumberKind.COUNT])),
+)
+def test_every_count_with_its_word_reads_back(n: int, word: str) -> None:
+    assert read_number(f"{n} {word}", NumberKind.COUNT) == n
+
+
+@given(
+    st.integers(min_value=1, max_value=100), st.sampled_from(["год", "года", "лет", "жыл", "years"])
+)
+def test_a_duration_in_years_is_twelve_months_each(n: int, word: str) -> None:
+    assert read_number(f"{n} {word}", NumberKind.MONTHS) == 12 * n
+
+
 @given(st.text(), st.sampled_from(list(NumberKind)))
 def test_arbitrary_text_is_a_number_in_range_or_a_refusal(text: str, kind: NumberKind) -> None:
     try:
