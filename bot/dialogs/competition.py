@@ -189,11 +189,7 @@ async def on_incomplete_reason(message: Message, _w: Any, manager: DialogManager
 
 
 async def experts_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, clock = (
-        ctx(dialog_manager).store,
-        actor_of(dialog_manager, OPERATOR_ROLES),
-        ctx(dialog_manager).clock,
-    )
+    store, actor, clock = operator_env(dialog_manager)
     t = texts_of(dialog_manager)
     found = await competition.candidates(
         store, actor, dialog_manager.dialog_data[APPLICATION], clock.now()
@@ -284,11 +280,7 @@ def _reveal_at(manager: DialogManager) -> datetime | None:
 async def confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
     """The notice exactly as the organisation's members will receive it, in each of
     their languages, and the amount, before anything is decided."""
-    store, actor, _clock = (
-        ctx(dialog_manager).store,
-        actor_of(dialog_manager, OPERATOR_ROLES),
-        ctx(dialog_manager).clock,
-    )
+    store, actor, _clock = operator_env(dialog_manager)
     data, t = dialog_manager.dialog_data, texts_of(dialog_manager)
     translator = ctx(dialog_manager).translator
     default = ctx(dialog_manager).settings.default_locale

@@ -96,11 +96,7 @@ async def on_topic(callback: CallbackQuery, _w: Any, manager: DialogManager, ite
 
 
 async def card_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, clock = (
-        ctx(dialog_manager).store,
-        actor_of(dialog_manager, OPERATOR_ROLES),
-        ctx(dialog_manager).clock,
-    )
+    store, actor, clock = operator_env(dialog_manager)
     t = texts_of(dialog_manager)
     topic = await topics_admin.get(store, actor, dialog_manager.dialog_data[TOPIC] or 0)
     allowed = topics_admin.TOPIC_TRANSITIONS[topic.status]
@@ -155,11 +151,7 @@ async def on_close_reason(message: Message, _w: Any, manager: DialogManager) -> 
 
 
 async def close_confirm_getter(dialog_manager: DialogManager, **_kwargs) -> dict[str, Any]:
-    store, actor, _clock = (
-        ctx(dialog_manager).store,
-        actor_of(dialog_manager, OPERATOR_ROLES),
-        ctx(dialog_manager).clock,
-    )
+    store, actor, _clock = operator_env(dialog_manager)
     t = texts_of(dialog_manager)
     topic = await topics_admin.get(store, actor, dialog_manager.dialog_data[TOPIC] or 0)
     drafts = await store.early_closings.draft_holders(topic.id)
